@@ -1,0 +1,103 @@
+-- What hangs off a visit.  Children reference pae.visitas_id, the global
+-- registry of visit ids, because a partitioned pae.visitas cannot carry a
+-- unique index on id alone.
+
+CREATE TABLE pae.visita_respuestas (
+    visita          uuid NOT NULL REFERENCES pae.visitas_id,
+    item            text NOT NULL REFERENCES pae.checklist_items,
+    valor           text NOT NULL
+                    CONSTRAINT visita_respuestas_valor_valido CHECK (valor IN ('cumple', 'no_cumple', 'no_aplica')),
+    observacion     text,
+    respondida_en   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (visita, item)
+);
+CREATE INDEX visita_respuestas_item_idx ON pae.visita_respuestas (item);
+COMMENT ON TABLE pae.visita_respuestas IS 'Respuestas de la lista de chequeo de cada visita';
+COMMENT ON COLUMN pae.visita_respuestas.visita IS 'Visita';
+COMMENT ON COLUMN pae.visita_respuestas.item IS 'Ítem de la lista de chequeo';
+COMMENT ON COLUMN pae.visita_respuestas.valor IS 'cumple, no_cumple o no_aplica';
+COMMENT ON COLUMN pae.visita_respuestas.observacion IS 'Observación del visitador sobre el ítem';
+COMMENT ON COLUMN pae.visita_respuestas.respondida_en IS 'Momento en que se registró la respuesta';
+
+CREATE TABLE pae.evidencias (
+    id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    visita      uuid NOT NULL REFERENCES pae.visitas_id,
+    tipo        text NOT NULL CONSTRAINT evidencias_tipo_valido CHECK (tipo IN ('foto', 'firma', 'documento')),
+    sha256      text NOT NULL CONSTRAINT evidencias_sha256_hex CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+    bytes       bigint NOT NULL CHECK (bytes > 0),
+    mime        text NOT NULL CHECK (mime ~ '^[a-z]+/[a-z0-9.+-]+$'),
+    lat         double precision,
+    lon         double precision,
+    tomada_en   timestamptz,
+    uri         text,
+    creada_en   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX evidencias_visita_idx ON pae.evidencias (visita);
+CREATE INDEX evidencias_sha256_idx ON pae.evidencias (sha256);
+COMMENT ON TABLE pae.evidencias IS 'Metadatos de fotos, firmas y documentos de una visita (los archivos viven fuera de la base)';
+COMMENT ON COLUMN pae.evidencias.id IS 'Id de la evidencia (uuid del dispositivo)';
+COMMENT ON COLUMN pae.evidencias.visita IS 'Visita';
+COMMENT ON COLUMN pae.evidencias.tipo IS 'foto, firma o documento';
+COMMENT ON COLUMN pae.evidencias.sha256 IS 'SHA-256 del archivo en hexadecimal (minúsculas)';
+COMMENT ON COLUMN pae.evidencias.bytes IS 'Tamaño del archivo en bytes';
+COMMENT ON COLUMN pae.evidencias.mime IS 'Tipo MIME (image/jpeg)';
+COMMENT ON COLUMN pae.evidencias.lat IS 'Latitud donde se tomó';
+COMMENT ON COLUMN pae.evidencias.lon IS 'Longitud donde se tomó';
+COMMENT ON COLUMN pae.evidencias.tomada_en IS 'Momento en que se tomó';
+COMMENT ON COLUMN pae.evidencias.uri IS 'Ubicación del archivo en el almacenamiento externo';
+COMMENT ON COLUMN pae.evidencias.creada_en IS 'Momento en que se registró';
+
+CREATE TABLE pae.transiciones (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    visita      uuid NOT NULL REFERENCES pae.visitas_id,
+    desde       pae.estado_visita NOT NULL,
+    hacia       pae.estado_visita NOT NULL,
+    actor       uuid REFERENCES pae.usuarios,
+    rol_db      name NOT NULL DEFAULT current_user,
+    en          timestamptz NOT NULL DEFAULT now(),
+    motivo      text,
+    CHECK (desde <> hacia)
+);
+CREATE INDEX transiciones_visita_idx ON pae.transiciones (visita, id);
+COMMENT ON TABLE pae.transiciones IS 'Historia de estados de cada visita: una fila por transición';
+COMMENT ON COLUMN pae.transiciones.id IS 'Orden de la transición';
+COMMENT ON COLUMN pae.transiciones.visita IS 'Visita';
+COMMENT ON COLUMN pae.transiciones.desde IS 'Estado anterior';
+COMMENT ON COLUMN pae.transiciones.hacia IS 'Estado nuevo';
+COMMENT ON COLUMN pae.transiciones.actor IS 'Persona que hizo la transición (NULL: mantenimiento sin identidad)';
+COMMENT ON COLUMN pae.transiciones.rol_db IS 'Rol de base de datos de la sesión';
+COMMENT ON COLUMN pae.transiciones.en IS 'Momento de la transición';
+COMMENT ON COLUMN pae.transiciones.motivo IS 'Motivo (obligatorio para cancelar o devolver)';
+
+CREATE TABLE pae.alertas (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    visita          uuid NOT NULL REFERENCES pae.visitas_id,
+    tipo            text NOT NULL CHECK (tipo ~ '^[a-z_]+$'),
+    detalle         jsonb NOT NULL DEFAULT '{}',
+    detectada_en    timestamptz NOT NULL DEFAULT now(),
+    cerrada_en      timestamptz,
+    UNIQUE (visita, tipo)
+);
+CREATE INDEX alertas_abiertas_idx ON pae.alertas (detectada_en) WHERE cerrada_en IS NULL;
+COMMENT ON TABLE pae.alertas IS 'Señales de fraude y de cumplimiento: fuera_geocerca, viaje_imposible, raciones_faltantes, duracion_sospechosa, foto_reutilizada';
+COMMENT ON COLUMN pae.alertas.id IS 'Id de la alerta';
+COMMENT ON COLUMN pae.alertas.visita IS 'Visita que generó la señal';
+COMMENT ON COLUMN pae.alertas.tipo IS 'Tipo de señal';
+COMMENT ON COLUMN pae.alertas.detalle IS 'Datos que explican la señal (distancias, velocidades, conteos)';
+COMMENT ON COLUMN pae.alertas.detectada_en IS 'Momento de detección';
+COMMENT ON COLUMN pae.alertas.cerrada_en IS 'Momento en que un supervisor la dio por revisada (NULL: abierta)';
+
+CREATE TABLE pae.eventos (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    tipo        text NOT NULL,
+    visita      uuid,
+    payload     jsonb NOT NULL DEFAULT '{}',
+    creado_en   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX eventos_creado_en_idx ON pae.eventos USING brin (creado_en);
+COMMENT ON TABLE pae.eventos IS 'Bandeja de salida de eventos (outbox); cada fila se anuncia con NOTIFY pae_eventos al confirmar';
+COMMENT ON COLUMN pae.eventos.id IS 'Id creciente: los consumidores retoman desde el último id leído';
+COMMENT ON COLUMN pae.eventos.tipo IS 'Tipo de evento (visita.en_curso, visita.aprobada, sincronizacion, ...)';
+COMMENT ON COLUMN pae.eventos.visita IS 'Visita del evento, si aplica';
+COMMENT ON COLUMN pae.eventos.payload IS 'Datos del evento';
+COMMENT ON COLUMN pae.eventos.creado_en IS 'Momento del evento';

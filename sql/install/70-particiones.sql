@@ -1,0 +1,178 @@
+-- Monthly partitions (SPEC §3, §9).  Month boundaries are Colombian
+-- calendar months (America/Bogota, UTC-5 all year).  Partitions are created
+-- at run time, never by this script, so none of them is a member of the
+-- extension: pg_dump dumps each with its data and re-attaches it.
+
+CREATE FUNCTION pae.crear_particion_mes(padre regclass, mes date)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_padre_nombre text;
+    v_nombre   text;
+    v_desde    timestamptz;
+    v_hasta    timestamptz;
+    v_defecto  regclass;
+    v_filas    bigint;
+BEGIN
+    IF padre IS NULL OR mes IS NULL THEN
+        RAISE EXCEPTION 'tabla y mes son obligatorios'
+            USING ERRCODE = 'null_value_not_allowed',
+                  DETAIL = 'pae.crear_particion_mes recibió NULL.',
+                  HINT = 'Indique la tabla particionada y un día del mes.';
+    END IF;
+    IF padre NOT IN ('pae.visitas'::regclass) AND
+       NOT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE c.oid = padre AND n.nspname = 'pae' AND c.relname = 'auditoria') THEN
+        RAISE EXCEPTION 'la tabla % no es una tabla particionada por mes de pae_cauca', padre
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'Solo pae.visitas y pae.auditoria se particionan por mes.',
+                  HINT = 'Use pae.visitas o pae.auditoria.';
+    END IF;
+    mes := date_trunc('month', mes)::date;
+    SELECT c.relname INTO v_padre_nombre FROM pg_class c WHERE c.oid = padre;
+    v_nombre := format('%s_p%s', v_padre_nombre, to_char(mes, 'YYYY_MM'));
+    IF to_regclass(format('pae.%I', v_nombre)) IS NOT NULL THEN
+        RETURN false;
+    END IF;
+    v_desde := mes::timestamp AT TIME ZONE 'America/Bogota';
+    v_hasta := (mes + interval '1 month')::timestamp AT TIME ZONE 'America/Bogota';
+
+    SELECT i.inhrelid::regclass INTO v_defecto
+      FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+     WHERE i.inhparent = padre AND c.relpartbound IS NOT NULL
+       AND pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT';
+
+    IF v_defecto IS NOT NULL THEN
+        EXECUTE format('SELECT count(*) FROM %s WHERE %I >= $1 AND %I < $2', v_defecto,
+                       CASE WHEN v_padre_nombre = 'visitas' THEN 'fecha_visita' ELSE 'en' END,
+                       CASE WHEN v_padre_nombre = 'visitas' THEN 'fecha_visita' ELSE 'en' END)
+           INTO v_filas USING v_desde, v_hasta;
+    ELSE
+        v_filas := 0;
+    END IF;
+
+    IF v_filas = 0 THEN
+        EXECUTE format('CREATE TABLE pae.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)',
+                       v_nombre, padre, v_desde, v_hasta);
+    ELSE
+        -- Rows of this month landed in the default partition: move them
+        -- into a new table, then attach it.  Moving is not a business
+        -- change, so row triggers (rules, audit) are off for it.
+        SET LOCAL session_replication_role = replica;
+        EXECUTE format('CREATE TABLE pae.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS)',
+                       v_nombre, padre);
+        EXECUTE format('WITH m AS (DELETE FROM %s WHERE %I >= $1 AND %I < $2 RETURNING *)'
+                       ' INSERT INTO pae.%I SELECT * FROM m', v_defecto,
+                       CASE WHEN v_padre_nombre = 'visitas' THEN 'fecha_visita' ELSE 'en' END,
+                       CASE WHEN v_padre_nombre = 'visitas' THEN 'fecha_visita' ELSE 'en' END,
+                       v_nombre)
+           USING v_desde, v_hasta;
+        EXECUTE format('ALTER TABLE %s ATTACH PARTITION pae.%I FOR VALUES FROM (%L) TO (%L)',
+                       padre, v_nombre, v_desde, v_hasta);
+        RESET session_replication_role;
+        RAISE NOTICE 'se movieron % filas de % a la partición pae.%', v_filas, v_defecto, v_nombre;
+    END IF;
+    EXECUTE format('COMMENT ON TABLE pae.%I IS %L', v_nombre,
+                   format('Partición de %s para %s (hora de Colombia)', padre, to_char(mes, 'YYYY-MM')));
+    RETURN true;
+END
+$$;
+COMMENT ON FUNCTION pae.crear_particion_mes(regclass, date) IS
+    'Crea la partición mensual (hora de Colombia) de pae.visitas o pae.auditoria que contiene la fecha dada, moviendo a ella las filas que hubieran caído en la partición por defecto; falso si ya existía';
+REVOKE ALL ON FUNCTION pae.crear_particion_mes(regclass, date) FROM PUBLIC;
+
+CREATE FUNCTION pae.asegurar_particiones(desde date, hasta date)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_mes    date;
+    v_creadas integer := 0;
+BEGIN
+    IF desde IS NULL OR hasta IS NULL OR hasta < desde THEN
+        RAISE EXCEPTION 'rango de meses inválido: % a %', desde, hasta
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'desde y hasta son obligatorios y desde no puede ser posterior a hasta.',
+                  HINT = 'Indique un rango de fechas válido.';
+    END IF;
+    IF hasta > desde + interval '10 years' THEN
+        RAISE EXCEPTION 'rango de meses demasiado largo: % a %', desde, hasta
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'Se crean particiones para a lo sumo 10 años de una vez.',
+                  HINT = 'Revise la vigencia del contrato o cree las particiones por tramos.';
+    END IF;
+    v_mes := date_trunc('month', desde)::date;
+    WHILE v_mes <= hasta LOOP
+        IF pae.crear_particion_mes('pae.visitas', v_mes) THEN
+            v_creadas := v_creadas + 1;
+        END IF;
+        v_mes := (v_mes + interval '1 month')::date;
+    END LOOP;
+    RETURN v_creadas;
+END
+$$;
+COMMENT ON FUNCTION pae.asegurar_particiones(date, date) IS
+    'Crea las particiones mensuales de pae.visitas entre dos fechas (a lo sumo 10 años); devuelve cuántas creó';
+REVOKE ALL ON FUNCTION pae.asegurar_particiones(date, date) FROM PUBLIC;
+
+CREATE FUNCTION pae.mantener_particiones(meses_adelante integer DEFAULT 3)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_hoy     date := (now() AT TIME ZONE 'America/Bogota')::date;
+    v_creadas integer;
+    v_mes     date;
+BEGIN
+    IF meses_adelante IS NULL OR meses_adelante < 0 OR meses_adelante > 120 THEN
+        RAISE EXCEPTION 'meses_adelante inválido: %', meses_adelante
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'meses_adelante debe estar entre 0 y 120.',
+                  HINT = 'Use el valor por defecto, 3.';
+    END IF;
+    v_creadas := pae.asegurar_particiones(v_hoy, (v_hoy + make_interval(months => meses_adelante))::date);
+    -- months whose rows landed in the default partition
+    FOR v_mes IN SELECT DISTINCT date_trunc('month', d.fecha_visita AT TIME ZONE 'America/Bogota')::date
+                   FROM pae.visitas_default d
+    LOOP
+        IF pae.crear_particion_mes('pae.visitas', v_mes) THEN
+            v_creadas := v_creadas + 1;
+        END IF;
+    END LOOP;
+    IF to_regclass('pae.auditoria') IS NOT NULL THEN
+        v_mes := date_trunc('month', v_hoy)::date;
+        WHILE v_mes <= (v_hoy + make_interval(months => meses_adelante))::date LOOP
+            IF pae.crear_particion_mes('pae.auditoria', v_mes) THEN
+                v_creadas := v_creadas + 1;
+            END IF;
+            v_mes := (v_mes + interval '1 month')::date;
+        END LOOP;
+    END IF;
+    RETURN v_creadas;
+END
+$$;
+COMMENT ON FUNCTION pae.mantener_particiones(integer) IS
+    'Mantenimiento de particiones (programar a diario, p. ej. con pg_cron): crea las de los próximos meses_adelante meses y mueve a su partición mensual las filas que cayeron en la partición por defecto; devuelve cuántas particiones creó';
+REVOKE ALL ON FUNCTION pae.mantener_particiones(integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pae.mantener_particiones(integer) TO pae_admin;
+
+-- Contracts bring the months they cover.
+CREATE FUNCTION pae.tg_contratos_particiones()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM pae.asegurar_particiones(lower(NEW.vigencia), upper(NEW.vigencia) - 1);
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION pae.tg_contratos_particiones() IS
+    'Disparador de contratos: crea las particiones mensuales de visitas que cubre la vigencia';
+CREATE TRIGGER contratos_particiones
+    AFTER INSERT OR UPDATE OF vigencia ON pae.contratos
+    FOR EACH ROW EXECUTE FUNCTION pae.tg_contratos_particiones();

@@ -1,0 +1,229 @@
+/*-------------------------------------------------------------------------
+ *
+ * actor.c
+ *	  Who is acting: pae.usuario_actual() and the actor record the state
+ *	  machine and the audit trail use.
+ *
+ * The actor is the "sub" claim of request.jwt.claims, but only in sessions
+ * opened by the role PostgREST logs in as (setting pae.rol_autenticador) or
+ * by a superuser: anyone else can SET request.jwt.claims and would forge an
+ * identity.  Otherwise it is the pae.usuarios row whose login_db is
+ * current_user.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+#include "utils/uuid.h"
+
+#include "pae_cauca.h"
+
+PG_FUNCTION_INFO_V1(pae_usuario_actual_sql);
+
+/* prepared once per backend (see spi_plan.c) */
+static SPIPlanPtr pae_plan_por_login = NULL;
+static SPIPlanPtr pae_plan_por_id = NULL;
+
+/* true when this session's JWT claims may be believed */
+static bool
+pae_claims_confiables(void)
+{
+	Oid			sesion = GetSessionUserId();
+	const char *nombre;
+
+	if (superuser_arg(sesion))
+		return true;
+	if (pae_rol_autenticador == NULL || pae_rol_autenticador[0] == '\0')
+		return false;
+	nombre = GetUserNameFromId(sesion, true);
+	return nombre != NULL && strcmp(nombre, pae_rol_autenticador) == 0;
+}
+
+/* the "sub" claim as text, or NULL */
+static char *
+pae_claim_sub(void)
+{
+	const char *claims = GetConfigOption("request.jwt.claims", true, false);
+	Jsonb	   *jb;
+	JsonbValue	key;
+	JsonbValue *val;
+
+	if (claims == NULL || claims[0] == '\0')
+		return NULL;
+	jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(claims)));
+	if (!JB_ROOT_IS_OBJECT(jb))
+		return NULL;
+	key.type = jbvString;
+	key.val.string.val = "sub";
+	key.val.string.len = 3;
+	val = findJsonbValueFromContainer(&jb->root, JB_FOBJECT, &key);
+	if (val == NULL || val->type != jbvString)
+		return NULL;
+	return pnstrdup(val->val.string.val, val->val.string.len);
+}
+
+/*
+ * pae_usuario_actual
+ *		The acting person's uuid; false when the session has none.
+ */
+bool
+pae_usuario_actual(Oid invocador, pg_uuid_t *id)
+{
+	bool		found = false;
+
+	if (pae_claims_confiables())
+	{
+		char	   *sub = pae_claim_sub();
+
+		if (sub != NULL)
+		{
+			Datum		d;
+
+			/* a malformed sub is a broken token, never "nobody" */
+			if (strlen(sub) != 36 && strlen(sub) != 32)
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("el claim sub del token no es un uuid: \"%s\"", sub),
+						 errdetail("request.jwt.claims debe llevar en sub el id (uuid) de un usuario de pae.usuarios."),
+						 errhint("Obtenga un token nuevo con pae_api.login.")));
+			d = DirectFunctionCall1(uuid_in, CStringGetDatum(sub));
+			memcpy(id, DatumGetUUIDP(d), sizeof(pg_uuid_t));
+			return true;
+		}
+	}
+
+	/* fall back to the database role mapped to a person */
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	{
+		Oid			argtype = NAMEOID;
+		SPIPlanPtr	plan = pae_plan(&pae_plan_por_login,
+									"SELECT u.id FROM pae.usuarios u"
+									" WHERE u.login_db OPERATOR(pg_catalog.=) $1",
+									1, &argtype);
+		Datum		arg = DirectFunctionCall1(namein,
+											  CStringGetDatum(GetUserNameFromId(invocador, false)));
+
+		pae_plan_ejecutar(plan, &arg, NULL, true, 1);
+		if (SPI_processed == 1)
+		{
+			bool		isnull;
+			Datum		d = SPI_getbinval(SPI_tuptable->vals[0],
+										  SPI_tuptable->tupdesc, 1, &isnull);
+
+			if (!isnull)
+			{
+				memcpy(id, DatumGetUUIDP(d), sizeof(pg_uuid_t));
+				found = true;
+			}
+		}
+	}
+	SPI_finish();
+	return found;
+}
+
+/*
+ * pae_actor_obtener
+ *		Everything the rules need to know about who is acting.
+ */
+void
+pae_actor_obtener(Oid invocador, PaeActor *actor)
+{
+	Oid			admin;
+
+	memset(actor, 0, sizeof(PaeActor));
+
+	/* superuser, pae_admin or the extension's owner: maintenance allowed */
+	admin = get_role_oid("pae_admin", true);
+	actor->privilegiado = superuser_arg(invocador) ||
+		(OidIsValid(admin) && has_privs_of_role(invocador, admin)) ||
+		has_privs_of_role(invocador, pae_duenio_extension());
+
+	if (!pae_usuario_actual(invocador, &actor->id))
+		return;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	{
+		Oid			argtype = UUIDOID;
+		SPIPlanPtr	plan = pae_plan(&pae_plan_por_id,
+									"SELECT u.rol, u.activo FROM pae.usuarios u"
+									" WHERE u.id OPERATOR(pg_catalog.=) $1",
+									1, &argtype);
+		Datum		arg = UUIDPGetDatum(&actor->id);
+
+		pae_plan_ejecutar(plan, &arg, NULL, true, 1);
+		if (SPI_processed == 1)
+		{
+			bool		isnull;
+			char	   *rol = SPI_getvalue(SPI_tuptable->vals[0],
+										   SPI_tuptable->tupdesc, 1);
+
+			actor->identificado = true;
+			strlcpy(actor->rol, rol ? rol : "", sizeof(actor->rol));
+			actor->activo = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+													   SPI_tuptable->tupdesc,
+													   2, &isnull)) && !isnull;
+		}
+	}
+	SPI_finish();
+
+	if (!actor->identificado)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("usuario desconocido: %s",
+						DatumGetCString(DirectFunctionCall1(uuid_out,
+															UUIDPGetDatum(&actor->id)))),
+				 errdetail("La sesión se identifica como un usuario que no existe en pae.usuarios."),
+				 errhint("Obtenga un token nuevo con pae_api.login o pida a un administrador que cree el usuario.")));
+	if (!actor->activo)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("el usuario %s está inactivo",
+						DatumGetCString(DirectFunctionCall1(uuid_out,
+															UUIDPGetDatum(&actor->id)))),
+				 errdetail("Los usuarios con activo = false no pueden actuar en el sistema."),
+				 errhint("Pida a un administrador que reactive el usuario.")));
+}
+
+/*
+ * pae.usuario_actual() RETURNS uuid
+ */
+Datum
+pae_usuario_actual_sql(PG_FUNCTION_ARGS)
+{
+	pg_uuid_t  *id = palloc(sizeof(pg_uuid_t));
+
+	if (!pae_usuario_actual(GetUserId(), id))
+		PG_RETURN_NULL();
+	PG_RETURN_UUID_P(id);
+}
+
+/*
+ * pae_sesion_privilegiada_anonima
+ *		A superuser, the extension's owner or a pae_admin member, with no
+ *		identified person: maintenance and history loads.
+ */
+bool
+pae_sesion_privilegiada_anonima(Oid invocador)
+{
+	Oid			admin = get_role_oid("pae_admin", true);
+	pg_uuid_t	id;
+
+	if (!(superuser_arg(invocador) ||
+		  (OidIsValid(admin) && has_privs_of_role(invocador, admin)) ||
+		  has_privs_of_role(invocador, pae_duenio_extension())))
+		return false;
+	return !pae_usuario_actual(invocador, &id);
+}

@@ -1,0 +1,473 @@
+/*-------------------------------------------------------------------------
+ *
+ * transitions.c
+ *	  The visit state machine of SPEC §5: who may move a visit, from which
+ *	  state to which, and the preconditions of each move; the AFTER trigger
+ *	  that writes the history, the outbox event (NOTIFY pae_eventos) and the
+ *	  fraud and compliance alerts.
+ *
+ *   from        to          who                                   needs
+ *   programada  en_curso    the assigned visitador                check-in
+ *   programada  cancelada   supervisor (municipio), coordinador   motivo
+ *   en_curso    cerrada     the assigned visitador                check-out, checklist, photo
+ *   en_curso    cancelada   supervisor (municipio), coordinador   motivo
+ *   cerrada     aprobada    supervisor (municipio), coordinador   never self-approval
+ *   cerrada     devuelta    supervisor (municipio), coordinador   motivo
+ *   devuelta    cerrada     the assigned visitador                as en_curso -> cerrada
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "commands/async.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+#include "geodesy.h"
+#include "visita.h"
+
+PG_FUNCTION_INFO_V1(pae_tg_visitas_despues);
+
+/* prepared once per backend (see spi_plan.c) */
+static SPIPlanPtr plan_supervisa = NULL;
+static SPIPlanPtr plan_faltantes = NULL;
+static SPIPlanPtr plan_fotos = NULL;
+static SPIPlanPtr plan_historia = NULL;
+static SPIPlanPtr plan_evento = NULL;
+static SPIPlanPtr plan_alerta = NULL;
+static SPIPlanPtr plan_checkin_previo = NULL;
+
+typedef enum PaeQuien
+{
+	QUIEN_VISITADOR,			/* the assigned visitador */
+	QUIEN_SUPERVISION			/* supervisor of the municipio, coordinador */
+} PaeQuien;
+
+typedef struct PaeArista
+{
+	const char *desde;
+	const char *hacia;
+	PaeQuien	quien;
+	bool		motivo;
+	bool		checkout;		/* the closing preconditions */
+} PaeArista;
+
+static const PaeArista pae_aristas[] = {
+	{"programada", "en_curso", QUIEN_VISITADOR, false, false},
+	{"programada", "cancelada", QUIEN_SUPERVISION, true, false},
+	{"en_curso", "cerrada", QUIEN_VISITADOR, false, true},
+	{"en_curso", "cancelada", QUIEN_SUPERVISION, true, false},
+	{"cerrada", "aprobada", QUIEN_SUPERVISION, false, false},
+	{"cerrada", "devuelta", QUIEN_SUPERVISION, true, false},
+	{"devuelta", "cerrada", QUIEN_VISITADOR, false, true},
+};
+
+static const PaeArista *
+pae_arista(const char *desde, const char *hacia)
+{
+	size_t		i;
+
+	for (i = 0; i < lengthof(pae_aristas); i++)
+		if (strcmp(pae_aristas[i].desde, desde) == 0 &&
+			strcmp(pae_aristas[i].hacia, hacia) == 0)
+			return &pae_aristas[i];
+	return NULL;
+}
+
+static void
+pae_precondicion(const char *que, const char *detalle, const char *hint,
+				 PaeVisita *v)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PAE_PRECONDICION),
+			 errmsg("precondición no cumplida para pasar la visita %s a %s: %s",
+					pae_uuid_texto(v->value[PV_ID]), v->estado, que),
+			 errdetail_internal("%s", detalle),
+			 errhint("%s", hint)));
+}
+
+/* does this supervisor oversee the sede's municipio? */
+static bool
+pae_supervisa(pg_uuid_t *actor, const char *sede)
+{
+	static const Oid argtypes[2] = {UUIDOID, TEXTOID};
+	Datum		args[2];
+
+	args[0] = UUIDPGetDatum(actor);
+	args[1] = CStringGetTextDatum(sede);
+	pae_plan_ejecutar(pae_plan(&plan_supervisa,
+							   "SELECT 1 FROM pae.usuario_municipios um"
+							   "  JOIN pae.sedes s ON s.municipio OPERATOR(pg_catalog.=) um.municipio"
+							   " WHERE um.usuario OPERATOR(pg_catalog.=) $1"
+							   "   AND s.codigo OPERATOR(pg_catalog.=) $2::pg_catalog.bpchar",
+							   2, argtypes),
+					  args, NULL, true, 1);
+	return SPI_processed > 0;
+}
+
+static void
+pae_no_permitido(PaeVisita *antes, PaeVisita *v, const char *por_que)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PAE_TRANSICION),
+			 errmsg("transición no permitida: %s -> %s", antes->estado, v->estado),
+			 errdetail_internal("Visita %s: %s", pae_uuid_texto(v->value[PV_ID]), por_que),
+			 errhint("Consulte la tabla de transiciones de pae_cauca: quién puede mover una visita y desde qué estado.")));
+}
+
+/* who is acting, and may they make this move? */
+static void
+pae_autorizar(Oid invocador, const PaeArista *a, PaeVisita *antes, PaeVisita *v)
+{
+	PaeActor	actor;
+	pg_uuid_t  *visitador = DatumGetUUIDP(v->value[PV_VISITADOR]);
+
+	pae_actor_obtener(invocador, &actor);
+	if (!actor.identificado)
+	{
+		if (actor.privilegiado)
+			return;				/* maintenance by a superuser, owner or pae_admin */
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("sesión sin usuario identificado no puede cambiar el estado de visitas"),
+				 errdetail("La sesión no trae un JWT de confianza ni su rol \"%s\" está asociado a una persona en pae.usuarios.login_db.",
+						   GetUserNameFromId(invocador, false)),
+				 errhint("Inicie sesión con pae_api.login, o asocie el rol a una persona (pae.usuarios.login_db).")));
+	}
+
+	if (a->quien == QUIEN_VISITADOR)
+	{
+		if (strcmp(actor.rol, "visitador") != 0 ||
+			memcmp(&actor.id, visitador, sizeof(pg_uuid_t)) != 0)
+			pae_no_permitido(antes, v, psprintf("solo el visitador asignado (%s) puede hacer este cambio; actúa %s con rol %s.",
+												pae_uuid_texto(v->value[PV_VISITADOR]),
+												pae_uuid_texto(UUIDPGetDatum(&actor.id)), actor.rol));
+		return;
+	}
+
+	/* supervision moves: never on one's own visit */
+	if (memcmp(&actor.id, visitador, sizeof(pg_uuid_t)) == 0)
+		pae_no_permitido(antes, v, "nadie aprueba, devuelve ni cancela su propia visita.");
+	if (strcmp(actor.rol, "coordinador") == 0)
+		return;
+	if (strcmp(actor.rol, "supervisor") == 0)
+	{
+		if (!pae_supervisa(&actor.id, v->sede))
+			pae_no_permitido(antes, v, psprintf("el supervisor %s no tiene a cargo el municipio de la sede \"%s\".",
+												pae_uuid_texto(UUIDPGetDatum(&actor.id)), v->sede));
+		return;
+	}
+	pae_no_permitido(antes, v, psprintf("el rol %s no aprueba, devuelve ni cancela visitas; lo hace un supervisor del municipio o un coordinador.",
+										actor.rol));
+}
+
+/* the closing preconditions: check-out, mandatory checklist, a photo */
+static void
+pae_validar_cierre(PaeVisita *antes, PaeVisita *v, PaeCambios *cambios)
+{
+	Datum		id = v->value[PV_ID];
+	static const Oid argtypes[1] = {UUIDOID};
+
+	if (v->isnull[PV_CIN_LAT] || v->isnull[PV_CIN_EN])
+		pae_precondicion("falta el check-in",
+						 "La visita no tiene check-in (checkin_lat, checkin_lon, checkin_en).",
+						 "Haga el check-in (paso a en_curso) antes de cerrar la visita.", v);
+	if (v->isnull[PV_COUT_LAT])
+		pae_precondicion("falta el check-out",
+						 "Para cerrar la visita se requieren checkout_lat y checkout_lon.",
+						 "Envíe la posición GPS del check-out al cerrar la visita.", v);
+	/* a check-out gets the time of the move when none was given */
+	if (v->isnull[PV_COUT_EN])
+		pae_cambiar(cambios, v, PV_COUT_EN,
+					TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), false);
+	if (DatumGetTimestampTz(v->value[PV_COUT_EN]) < DatumGetTimestampTz(v->value[PV_CIN_EN]))
+		ereport(ERROR,
+				(errcode(ERRCODE_PAE_TIEMPO),
+				 errmsg("check-out anterior al check-in"),
+				 errdetail("checkout_en %s es anterior a checkin_en %s.",
+						   pae_ts_texto(v->value[PV_COUT_EN]), pae_ts_texto(v->value[PV_CIN_EN])),
+				 errhint("Revise la hora del dispositivo: el check-out debe ser posterior al check-in.")));
+
+	pae_plan_ejecutar(pae_plan(&plan_faltantes,
+							   "SELECT pg_catalog.string_agg(i.codigo, ', ' ORDER BY i.orden, i.codigo),"
+							   "       pg_catalog.count(*)"
+							   "  FROM pae.checklist_items i"
+							   " WHERE i.obligatorio AND i.activo"
+							   "   AND NOT EXISTS (SELECT 1 FROM pae.visita_respuestas r"
+							   "                    WHERE r.visita OPERATOR(pg_catalog.=) $1"
+							   "                      AND r.item OPERATOR(pg_catalog.=) i.codigo)",
+							   1, argtypes),
+					  &id, NULL, true, 1);
+	if (SPI_processed == 1 &&
+		strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2), "0") != 0)
+		pae_precondicion("faltan ítems obligatorios de la lista de chequeo",
+						 psprintf("Faltan %s ítems obligatorios sin respuesta: %s.",
+								  SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2),
+								  SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1)),
+						 "Responda cada ítem obligatorio (cumple, no_cumple o no_aplica) antes de cerrar.", v);
+
+	pae_plan_ejecutar(pae_plan(&plan_fotos,
+							   "SELECT 1 FROM pae.evidencias e"
+							   " WHERE e.visita OPERATOR(pg_catalog.=) $1 AND e.tipo OPERATOR(pg_catalog.=) 'foto'",
+							   1, argtypes),
+					  &id, NULL, true, 1);
+	if (SPI_processed == 0)
+		pae_precondicion("falta al menos una foto",
+						 "La visita no tiene ninguna evidencia de tipo foto.",
+						 "Registre al menos una foto de la visita antes de cerrarla.", v);
+}
+
+/*
+ * pae_transicion_validar
+ *		Called by the BEFORE UPDATE trigger (validation.c) for every update.
+ */
+void
+pae_transicion_validar(Oid invocador, PaeVisita *antes, PaeVisita *v,
+					   TupleDesc desc, PaeCambios *cambios)
+{
+	const PaeArista *a;
+
+	if (!pae_visita_cambio(antes, v, PV_ESTADO, desc))
+	{
+		/* finished visits are frozen */
+		if (strcmp(antes->estado, "aprobada") == 0 || strcmp(antes->estado, "cancelada") == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_PAE_TRANSICION),
+					 errmsg("la visita %s está %s y no admite cambios",
+							pae_uuid_texto(v->value[PV_ID]), antes->estado),
+					 errdetail("Las visitas aprobadas o canceladas son definitivas."),
+					 errhint("Si hay un error, regístrelo como observación en una visita nueva.")));
+		return;
+	}
+
+	a = pae_arista(antes->estado, v->estado);
+	if (a == NULL)
+		pae_no_permitido(antes, v, psprintf("no existe la transición de %s a %s.",
+											antes->estado, v->estado));
+
+	pae_autorizar(invocador, a, antes, v);
+
+	if (a->motivo &&
+		(v->isnull[PV_MOTIVO] || !pae_visita_cambio(antes, v, PV_MOTIVO, desc) ||
+		 strspn(TextDatumGetCString(v->value[PV_MOTIVO]), " \t\r\n") ==
+		 strlen(TextDatumGetCString(v->value[PV_MOTIVO]))))
+		pae_precondicion("falta el motivo",
+						 psprintf("Pasar una visita a %s exige un motivo escrito.", v->estado),
+						 "Indique el motivo (argumento motivo de pae.transicion, o la columna motivo_estado).", v);
+
+	if (strcmp(v->estado, "en_curso") == 0)
+	{
+		if (v->isnull[PV_CIN_LAT] || v->isnull[PV_CIN_LON])
+			pae_precondicion("falta el check-in",
+							 "Iniciar la visita exige la latitud y longitud del check-in.",
+							 "Envíe la posición GPS del check-in (lat, lon y precisión).", v);
+		if (v->isnull[PV_CIN_EN])
+			pae_cambiar(cambios, v, PV_CIN_EN,
+						TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), false);
+	}
+	if (a->checkout)
+		pae_validar_cierre(antes, v, cambios);
+}
+
+/* ---------------------------------------------------------------------
+ * AFTER UPDATE: history, outbox event, alerts
+ * ---------------------------------------------------------------------
+ */
+
+static void
+pae_alerta(Datum visita, const char *tipo, const char *detalle_json)
+{
+	static const Oid argtypes[3] = {UUIDOID, TEXTOID, TEXTOID};
+	Datum		args[3];
+
+	args[0] = visita;
+	args[1] = CStringGetTextDatum(tipo);
+	args[2] = CStringGetTextDatum(detalle_json);
+	pae_plan_ejecutar(pae_plan(&plan_alerta,
+							   "INSERT INTO pae.alertas AS a (visita, tipo, detalle)"
+							   " VALUES ($1, $2, $3::pg_catalog.jsonb)"
+							   " ON CONFLICT (visita, tipo) DO UPDATE"
+							   "   SET detalle = EXCLUDED.detalle, detectada_en = pg_catalog.now(),"
+							   "       cerrada_en = NULL",
+							   3, argtypes),
+					  args, NULL, false, 0);
+}
+
+/* impossible travel from this visitador's nearest earlier check-in */
+static void
+pae_alerta_viaje(PaeVisita *v)
+{
+	static const Oid argtypes[3] = {UUIDOID, UUIDOID, TIMESTAMPTZOID};
+	Datum		args[3];
+	double		lat,
+				lon,
+				plat,
+				plon,
+				dist_m,
+				horas,
+				kmh;
+	bool		isnull;
+	TimestampTz previo;
+	TimestampTz ahora = DatumGetTimestampTz(v->value[PV_CIN_EN]);
+
+	args[0] = v->value[PV_VISITADOR];
+	args[1] = v->value[PV_ID];
+	args[2] = v->value[PV_CIN_EN];
+	pae_plan_ejecutar(pae_plan(&plan_checkin_previo,
+							   "SELECT v.checkin_lat, v.checkin_lon, v.checkin_en, v.id"
+							   "  FROM pae.visitas v"
+							   " WHERE v.visitador OPERATOR(pg_catalog.=) $1"
+							   "   AND v.id OPERATOR(pg_catalog.<>) $2"
+							   "   AND v.checkin_en OPERATOR(pg_catalog.<=) $3"
+							   "   AND v.checkin_en OPERATOR(pg_catalog.>) ($3 OPERATOR(pg_catalog.-) '2 days'::pg_catalog.interval)"
+							   "   AND v.checkin_lat IS NOT NULL"
+							   "   AND v.fecha_visita OPERATOR(pg_catalog.>) ($3 OPERATOR(pg_catalog.-) '62 days'::pg_catalog.interval)"
+							   " ORDER BY v.checkin_en DESC LIMIT 1",
+							   3, argtypes),
+					  args, NULL, true, 1);
+	if (SPI_processed == 0)
+		return;
+	plat = DatumGetFloat8(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	plon = DatumGetFloat8(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	previo = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+	lat = DatumGetFloat8(v->value[PV_CIN_LAT]);
+	lon = DatumGetFloat8(v->value[PV_CIN_LON]);
+	dist_m = pae_geo_distance(plat, plon, lat, lon);
+	horas = (double) (ahora - previo) / (double) USECS_PER_HOUR;
+	if (dist_m < 1000.0)
+		return;					/* same place: GPS noise, not travel */
+	kmh = horas > 0 ? (dist_m / 1000.0) / horas : INFINITY;
+	if (kmh <= 120.0)
+		return;
+	pae_alerta(v->value[PV_ID], "viaje_imposible",
+			   psprintf("{\"visita_previa\": \"%s\", \"distancia_m\": %.1f, \"horas\": %.4f, \"velocidad_kmh\": %s}",
+						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4),
+						dist_m, horas, isinf(kmh) ? "null" : psprintf("%.1f", kmh)));
+}
+
+static void
+pae_alertas(PaeVisita *v)
+{
+	if (strcmp(v->estado, "en_curso") == 0)
+	{
+		if (!v->isnull[PV_DENTRO] && !DatumGetBool(v->value[PV_DENTRO]))
+			pae_alerta(v->value[PV_ID], "fuera_geocerca",
+					   psprintf("{\"distancia_m\": %.1f, \"lat\": %.7f, \"lon\": %.7f, \"precision_m\": %s}",
+								DatumGetFloat8(v->value[PV_DISTANCIA]),
+								DatumGetFloat8(v->value[PV_CIN_LAT]),
+								DatumGetFloat8(v->value[PV_CIN_LON]),
+								v->isnull[PV_CIN_PREC] ? "null" :
+								psprintf("%.1f", DatumGetFloat8(v->value[PV_CIN_PREC]))));
+		pae_alerta_viaje(v);
+	}
+	else if (strcmp(v->estado, "cerrada") == 0)
+	{
+		if (!v->isnull[PV_RAC_ENTR] && !v->isnull[PV_RAC_PROG] &&
+			(double) DatumGetInt32(v->value[PV_RAC_ENTR]) <
+			0.9 * (double) DatumGetInt32(v->value[PV_RAC_PROG]))
+			pae_alerta(v->value[PV_ID], "raciones_faltantes",
+					   psprintf("{\"programadas\": %d, \"entregadas\": %d, \"porcentaje\": %.1f}",
+								DatumGetInt32(v->value[PV_RAC_PROG]),
+								DatumGetInt32(v->value[PV_RAC_ENTR]),
+								DatumGetInt32(v->value[PV_RAC_PROG]) == 0 ? 0.0 :
+								100.0 * DatumGetInt32(v->value[PV_RAC_ENTR]) /
+								DatumGetInt32(v->value[PV_RAC_PROG])));
+		if (!v->isnull[PV_CIN_EN] && !v->isnull[PV_COUT_EN] &&
+			DatumGetTimestampTz(v->value[PV_COUT_EN]) - DatumGetTimestampTz(v->value[PV_CIN_EN]) <
+			10 * USECS_PER_MINUTE)
+			pae_alerta(v->value[PV_ID], "duracion_sospechosa",
+					   psprintf("{\"minutos\": %.2f, \"minimo_minutos\": 10}",
+								(double) (DatumGetTimestampTz(v->value[PV_COUT_EN]) -
+										  DatumGetTimestampTz(v->value[PV_CIN_EN])) / USECS_PER_MINUTE));
+	}
+}
+
+/*
+ * pae.tg_visitas_despues() RETURNS trigger
+ *		AFTER UPDATE ... FOR EACH ROW on pae.visitas: for each change of
+ *		estado, one pae.transiciones row, one pae.eventos row announced with
+ *		NOTIFY pae_eventos (delivered at commit, never after a rollback), and
+ *		the alerts the new state reveals.
+ */
+Datum
+pae_tg_visitas_despues(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	PaeVisita	antes,
+				v;
+	pg_uuid_t	actor;
+	bool		tiene_actor;
+	Datum		args[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	static const Oid historia_tipos[5] = {UUIDOID, TEXTOID, TEXTOID, UUIDOID, TEXTOID};
+	static const Oid evento_tipos[4] = {TEXTOID, UUIDOID, TEXTOID, TEXTOID};
+	char	   *evento_id;
+	char	   *tipo;
+	Oid			invocador;
+	PaeUsuarioGuardado guardado;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(td->tg_event) || !TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+		elog(ERROR, "pae.tg_visitas_despues must be fired AFTER UPDATE ... FOR EACH ROW");
+
+	desc = td->tg_relation->rd_att;
+	invocador = GetUserId();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	pae_visita_leer(td->tg_trigtuple, desc, &antes);
+	pae_visita_leer(td->tg_newtuple, desc, &v);
+	if (!pae_visita_cambio(&antes, &v, PV_ESTADO, desc))
+	{
+		SPI_finish();
+		return PointerGetDatum(NULL);
+	}
+
+	pae_como_duenio(&guardado);
+	tiene_actor = pae_usuario_actual(invocador, &actor);
+	args[0] = v.value[PV_ID];
+	args[1] = CStringGetTextDatum(antes.estado);
+	args[2] = CStringGetTextDatum(v.estado);
+	args[3] = tiene_actor ? UUIDPGetDatum(&actor) : (Datum) 0;
+	nulls[3] = tiene_actor ? ' ' : 'n';
+	args[4] = v.isnull[PV_MOTIVO] ? (Datum) 0 : v.value[PV_MOTIVO];
+	nulls[4] = v.isnull[PV_MOTIVO] ? 'n' : ' ';
+	pae_plan_ejecutar(pae_plan(&plan_historia,
+							   "INSERT INTO pae.transiciones (visita, desde, hacia, actor, motivo)"
+							   " VALUES ($1, $2::pae.estado_visita, $3::pae.estado_visita, $4, $5)",
+							   5, historia_tipos),
+					  args, nulls, false, 0);
+
+	tipo = psprintf("visita.%s", v.estado);
+	args[0] = CStringGetTextDatum(tipo);
+	args[1] = v.value[PV_ID];
+	args[2] = CStringGetTextDatum(antes.estado);
+	args[3] = CStringGetTextDatum(v.estado);
+	pae_plan_ejecutar(pae_plan(&plan_evento,
+							   "INSERT INTO pae.eventos (tipo, visita, payload)"
+							   " VALUES ($1, $2, pg_catalog.jsonb_build_object('desde', $3, 'hacia', $4))"
+							   " RETURNING id",
+							   4, evento_tipos),
+					  args, NULL, false, 0);
+	evento_id = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+	/* queued now, sent by the postmaster only when this transaction commits */
+	Async_Notify("pae_eventos",
+				 psprintf("{\"id\": %s, \"tipo\": \"%s\", \"visita\": \"%s\"}",
+						  evento_id, tipo, pae_uuid_texto(v.value[PV_ID])));
+
+	pae_alertas(&v);
+
+	pae_restaurar_usuario(&guardado);
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}

@@ -1,0 +1,548 @@
+/*-------------------------------------------------------------------------
+ *
+ * validation.c
+ *	  The BEFORE ROW trigger of pae.visitas: data rules of SPEC §5, the
+ *	  geofence of the check-in, and the global uniqueness of visit ids.
+ *
+ * Every path that writes a visit (a plain UPDATE, a PostgREST PATCH, the
+ * sync function, pae.transicion, a DBA's script) goes through here, so no
+ * client can skip a rule.  State changes are delegated to transitions.c.
+ *
+ * Row movement: an UPDATE that moves a visit to another month's partition
+ * fires BEFORE UPDATE, then BEFORE DELETE on the old partition and BEFORE
+ * INSERT on the new one.  The DELETE branch releases the id in
+ * pae.visitas_id and the INSERT branch claims it again, in the same
+ * statement, so the registry stays exact.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+#include "geodesy.h"
+#include "visita.h"
+
+PG_FUNCTION_INFO_V1(pae_tg_visitas_antes);
+
+/* prepared once per backend (see spi_plan.c) */
+static SPIPlanPtr plan_contrato = NULL;
+static SPIPlanPtr plan_visitador = NULL;
+static SPIPlanPtr plan_bloqueo_dia = NULL;
+static SPIPlanPtr plan_mismo_dia = NULL;
+static SPIPlanPtr plan_reclamar_id = NULL;
+static SPIPlanPtr plan_fecha_id = NULL;
+static SPIPlanPtr plan_mover_id = NULL;
+static SPIPlanPtr plan_liberar_id = NULL;
+
+
+/* PV004: sede unknown or inactive */
+static void
+pae_validar_sede(PaeVisita *v, PaeSede *sede)
+{
+	if (!pae_sede_buscar(v->sede, sede))
+		ereport(ERROR,
+				(errcode(ERRCODE_PAE_SEDE_CONTRATO),
+				 errmsg("sede desconocida: \"%s\"", v->sede),
+				 errdetail("No existe una sede con el código DANE \"%s\".", v->sede),
+				 errhint("Revise el código DANE de 12 dígitos de la sede en pae.sedes.")));
+	if (!sede->activa)
+		ereport(ERROR,
+				(errcode(ERRCODE_PAE_SEDE_CONTRATO),
+				 errmsg("la sede \"%s\" está inactiva", v->sede),
+				 errdetail("Las visitas solo se programan en sedes con activa = true; la sede \"%s\" no lo está.",
+						   v->sede),
+				 errhint("Reactive la sede o programe la visita en una sede activa.")));
+}
+
+/*
+ * PV004: the contract exists, covers the sede and its vigencia holds the
+ * visit's date (in Colombian time).  Fills raciones_programadas from the
+ * contract when the row leaves it NULL.
+ */
+static void
+pae_validar_contrato(PaeVisita *v, PaeCambios *cambios)
+{
+	static const Oid argtypes[3] = {TEXTOID, TEXTOID, TIMESTAMPTZOID};
+	Datum		args[3];
+	HeapTuple	tup;
+	TupleDesc	desc;
+	bool		isnull;
+
+	args[0] = CStringGetTextDatum(v->contrato);
+	args[1] = CStringGetTextDatum(v->sede);
+	args[2] = v->value[PV_FECHA];
+	pae_plan_ejecutar(pae_plan(&plan_contrato,
+							   "SELECT c.vigencia OPERATOR(pg_catalog.@>)"
+							   "        (pg_catalog.timezone('" PAE_ZONA_HORARIA "', $3))::pg_catalog.date,"
+							   "       EXISTS (SELECT 1 FROM pae.contrato_sedes cs"
+							   "               WHERE cs.contrato OPERATOR(pg_catalog.=) c.numero"
+							   "                 AND cs.sede OPERATOR(pg_catalog.=) $2::pg_catalog.bpchar),"
+							   "       c.raciones_dia, c.vigencia::pg_catalog.text"
+							   "  FROM pae.contratos c"
+							   " WHERE c.numero OPERATOR(pg_catalog.=) $1",
+							   3, argtypes),
+					  args, NULL, true, 1);
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_PAE_SEDE_CONTRATO),
+				 errmsg("contrato desconocido: \"%s\"", v->contrato),
+				 errdetail("No existe un contrato con número \"%s\".", v->contrato),
+				 errhint("Revise el número del contrato en pae.contratos.")));
+	tup = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	if (!DatumGetBool(SPI_getbinval(tup, desc, 2, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_PAE_SEDE_CONTRATO),
+				 errmsg("el contrato \"%s\" no cubre la sede \"%s\"", v->contrato, v->sede),
+				 errdetail("La sede \"%s\" no está en pae.contrato_sedes para el contrato \"%s\".",
+						   v->sede, v->contrato),
+				 errhint("Programe la visita con el contrato que atiende la sede, o agregue la sede al contrato.")));
+	if (!DatumGetBool(SPI_getbinval(tup, desc, 1, &isnull)) || isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_PAE_SEDE_CONTRATO),
+				 errmsg("la fecha de la visita está fuera de la vigencia del contrato \"%s\"", v->contrato),
+				 errdetail("fecha_visita %s (hora de Colombia) no está dentro de la vigencia %s.",
+						   pae_ts_texto(v->value[PV_FECHA]), SPI_getvalue(tup, desc, 4)),
+				 errhint("Programe la visita dentro de la vigencia del contrato o use el contrato vigente en esa fecha.")));
+	if (v->isnull[PV_RAC_PROG])
+	{
+		Datum		rac = SPI_getbinval(tup, desc, 3, &isnull);
+
+		pae_cambiar(cambios, v, PV_RAC_PROG, rac, isnull);
+	}
+}
+
+/* the assigned visitador is an active user with rol visitador */
+static void
+pae_validar_visitador(PaeVisita *v)
+{
+	static const Oid argtypes[1] = {UUIDOID};
+	char	   *rol;
+	bool		isnull;
+	bool		activo;
+
+	pae_plan_ejecutar(pae_plan(&plan_visitador,
+							   "SELECT u.rol, u.activo FROM pae.usuarios u"
+							   " WHERE u.id OPERATOR(pg_catalog.=) $1",
+							   1, argtypes),
+					  &v->value[PV_VISITADOR], NULL, true, 1);
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("visitador desconocido: %s", pae_uuid_texto(v->value[PV_VISITADOR])),
+				 errdetail("No existe un usuario con id %s.", pae_uuid_texto(v->value[PV_VISITADOR])),
+				 errhint("Cree la persona con pae.crear_usuario o asigne un visitador existente.")));
+	rol = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	activo = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	if (strcmp(rol, "visitador") != 0 || !activo)
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("el usuario %s no es un visitador activo", pae_uuid_texto(v->value[PV_VISITADOR])),
+				 errdetail("Una visita se asigna a un usuario con rol visitador y activo = true; este tiene rol %s y activo = %s.",
+						   rol, activo ? "true" : "false"),
+				 errhint("Asigne la visita a un visitador activo.")));
+}
+
+/* PV005 for a capture: both coordinates or neither, valid, sane precision */
+static void
+pae_validar_captura(PaeVisita *v, const char *que, PaeVisitaCol lat,
+					PaeVisitaCol lon, PaeVisitaCol prec)
+{
+	if (v->isnull[lat] != v->isnull[lon])
+		ereport(ERROR,
+				(errcode(ERRCODE_PAE_COORDENADAS),
+				 errmsg("coordenadas incompletas en %s", que),
+				 errdetail("Se recibió la %s pero no la %s.",
+						   v->isnull[lat] ? "longitud" : "latitud",
+						   v->isnull[lat] ? "latitud" : "longitud"),
+				 errhint("Envíe latitud y longitud juntas.")));
+	if (!v->isnull[lat])
+		pae_coordenadas_validar(que, DatumGetFloat8(v->value[lat]),
+								DatumGetFloat8(v->value[lon]));
+	if (!v->isnull[prec])
+		pae_precision_validar(que, DatumGetFloat8(v->value[prec]));
+}
+
+/* PV006: no timestamp too far ahead of the server clock */
+static void
+pae_validar_no_futuro(PaeVisita *v, const char *que, PaeVisitaCol col)
+{
+	TimestampTz limite;
+
+	if (v->isnull[col])
+		return;
+	limite = GetCurrentTimestamp() + PAE_FUTURO_TOLERADO_USEC;
+	if (DatumGetTimestampTz(v->value[col]) > limite)
+		ereport(ERROR,
+				(errcode(ERRCODE_PAE_TIEMPO),
+				 errmsg("%s en el futuro: %s", que, pae_ts_texto(v->value[col])),
+				 errdetail("%s es posterior en más de 10 minutos a la hora del servidor (%s).",
+						   que, pae_ts_texto(TimestampTzGetDatum(GetCurrentTimestamp()))),
+				 errhint("Corrija la fecha y hora del dispositivo (use la hora de la red) y sincronice de nuevo.")));
+}
+
+static void
+pae_validar_tiempos(PaeVisita *v)
+{
+	pae_validar_no_futuro(v, "el check-in", PV_CIN_EN);
+	pae_validar_no_futuro(v, "el check-out", PV_COUT_EN);
+	if (!v->isnull[PV_COUT_EN] && v->isnull[PV_CIN_EN])
+		ereport(ERROR,
+				(errcode(ERRCODE_PAE_TIEMPO),
+				 errmsg("check-out sin check-in"),
+				 errdetail("checkout_en es %s pero la visita no tiene checkin_en.",
+						   pae_ts_texto(v->value[PV_COUT_EN])),
+				 errhint("Registre primero el check-in de la visita.")));
+	if (!v->isnull[PV_COUT_EN] &&
+		DatumGetTimestampTz(v->value[PV_COUT_EN]) < DatumGetTimestampTz(v->value[PV_CIN_EN]))
+		ereport(ERROR,
+				(errcode(ERRCODE_PAE_TIEMPO),
+				 errmsg("check-out anterior al check-in"),
+				 errdetail("checkout_en %s es anterior a checkin_en %s.",
+						   pae_ts_texto(v->value[PV_COUT_EN]), pae_ts_texto(v->value[PV_CIN_EN])),
+				 errhint("Revise la hora del dispositivo: el check-out debe ser posterior al check-in.")));
+}
+
+static void
+pae_validar_raciones(PaeVisita *v, PaeVisitaCol col, const char *nombre)
+{
+	if (!v->isnull[col] && DatumGetInt32(v->value[col]) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("%s no puede ser negativo: %d", nombre, DatumGetInt32(v->value[col])),
+				 errdetail("%s debe ser un número entero mayor o igual a 0.", nombre),
+				 errhint("Registre el conteo de raciones tal como se hizo en la sede.")));
+}
+
+/*
+ * PV008: a visitador visits a sede at most once a day (Colombian calendar),
+ * cancelled visits aside.  A transaction-level advisory lock on (sede,
+ * visitador, day) makes two sessions scheduling the same pair wait for each
+ * other instead of both passing the check.
+ */
+static void
+pae_validar_unica_del_dia(PaeVisita *v)
+{
+	static const Oid argtypes[4] = {TEXTOID, UUIDOID, UUIDOID, TIMESTAMPTZOID};
+	Datum		args[4];
+
+	if (strcmp(v->estado, "cancelada") == 0)
+		return;
+	args[0] = CStringGetTextDatum(v->sede);
+	args[1] = v->value[PV_VISITADOR];
+	args[2] = v->value[PV_ID];
+	args[3] = v->value[PV_FECHA];
+	pae_plan_ejecutar(pae_plan(&plan_bloqueo_dia,
+							   "SELECT pg_catalog.pg_advisory_xact_lock("
+							   " pg_catalog.hashtextextended("
+							   "  'pae.visitas:' OPERATOR(pg_catalog.||) $1 OPERATOR(pg_catalog.||) ':'"
+							   "  OPERATOR(pg_catalog.||) $2::pg_catalog.text OPERATOR(pg_catalog.||) ':'"
+							   "  OPERATOR(pg_catalog.||) pg_catalog.timezone('" PAE_ZONA_HORARIA "', $4)::pg_catalog.date::pg_catalog.text,"
+							   "  0))"
+							   " WHERE $3 IS NOT NULL",
+							   4, argtypes),
+					  args, NULL, false, 0);
+	pae_plan_ejecutar(pae_plan(&plan_mismo_dia,
+							   "SELECT v.id, v.fecha_visita FROM pae.visitas v"
+							   " WHERE v.sede OPERATOR(pg_catalog.=) $1::pg_catalog.bpchar"
+							   "   AND v.visitador OPERATOR(pg_catalog.=) $2"
+							   "   AND v.id OPERATOR(pg_catalog.<>) $3"
+							   "   AND v.estado OPERATOR(pg_catalog.<>) 'cancelada'::pae.estado_visita"
+							   "   AND v.fecha_visita OPERATOR(pg_catalog.>=) pg_catalog.timezone('" PAE_ZONA_HORARIA "',"
+							   "        pg_catalog.date_trunc('day', pg_catalog.timezone('" PAE_ZONA_HORARIA "', $4)))"
+							   "   AND v.fecha_visita OPERATOR(pg_catalog.<) pg_catalog.timezone('" PAE_ZONA_HORARIA "',"
+							   "        pg_catalog.date_trunc('day', pg_catalog.timezone('" PAE_ZONA_HORARIA "', $4))"
+							   "        OPERATOR(pg_catalog.+) '1 day'::pg_catalog.interval)"
+							   " LIMIT 1",
+							   4, argtypes),
+					  args, NULL, false, 1);
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_PAE_DUPLICADA),
+				 errmsg("visita duplicada: el visitador ya tiene una visita a la sede \"%s\" ese día", v->sede),
+				 errdetail("La visita %s (fecha_visita %s) ya cubre la sede \"%s\" para el visitador %s el mismo día.",
+						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
+						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2),
+						   v->sede, pae_uuid_texto(v->value[PV_VISITADOR])),
+				 errhint("Use la visita existente, o cancélela antes de programar otra.")));
+}
+
+/* PV008: claim the id in the global registry, whatever the month */
+static void
+pae_reclamar_id(PaeVisita *v)
+{
+	static const Oid argtypes[2] = {UUIDOID, TIMESTAMPTZOID};
+	Datum		args[2];
+
+	args[0] = v->value[PV_ID];
+	args[1] = v->value[PV_FECHA];
+	pae_plan_ejecutar(pae_plan(&plan_reclamar_id,
+							   "INSERT INTO pae.visitas_id (id, fecha_visita) VALUES ($1, $2)"
+							   " ON CONFLICT (id) DO NOTHING",
+							   2, argtypes),
+					  args, NULL, false, 0);
+	if (SPI_processed == 1)
+		return;
+	pae_plan_ejecutar(pae_plan(&plan_fecha_id,
+							   "SELECT r.fecha_visita FROM pae.visitas_id r"
+							   " WHERE r.id OPERATOR(pg_catalog.=) $1",
+							   1, argtypes),
+					  args, NULL, false, 1);
+	ereport(ERROR,
+			(errcode(ERRCODE_PAE_DUPLICADA),
+			 errmsg("ya existe una visita con id %s", pae_uuid_texto(v->value[PV_ID])),
+			 errdetail("El id %s ya pertenece a la visita con fecha_visita %s; los ids de visita son únicos en todos los meses.",
+					   pae_uuid_texto(v->value[PV_ID]),
+					   SPI_processed > 0 ? SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) : "(concurrente)"),
+			 errhint("Genere un uuid nuevo para una visita nueva; para reenviar una visita ya creada use pae_api.sincronizar.")));
+}
+
+static void
+pae_liberar_id(PaeVisita *v)
+{
+	static const Oid argtypes[1] = {UUIDOID};
+
+	pae_plan_ejecutar(pae_plan(&plan_liberar_id,
+							   "DELETE FROM pae.visitas_id r WHERE r.id OPERATOR(pg_catalog.=) $1",
+							   1, argtypes),
+					  &v->value[PV_ID], NULL, false, 0);
+}
+
+static void
+pae_mover_id(PaeVisita *v)
+{
+	static const Oid argtypes[2] = {UUIDOID, TIMESTAMPTZOID};
+	Datum		args[2];
+
+	args[0] = v->value[PV_ID];
+	args[1] = v->value[PV_FECHA];
+	pae_plan_ejecutar(pae_plan(&plan_mover_id,
+							   "UPDATE pae.visitas_id r SET fecha_visita = $2"
+							   " WHERE r.id OPERATOR(pg_catalog.=) $1",
+							   2, argtypes),
+					  args, NULL, false, 0);
+}
+
+/*
+ * Evaluate and store the fence of the check-in; PV001 at a strict fence.
+ */
+static void
+pae_evaluar_checkin(PaeVisita *v, const PaeSede *sede, PaeCambios *cambios)
+{
+	double		lat,
+				lon,
+				distancia;
+	bool		tiene_prec = !v->isnull[PV_CIN_PREC];
+	double		prec = tiene_prec ? DatumGetFloat8(v->value[PV_CIN_PREC]) : 0.0;
+	bool		dentro;
+
+	if (v->isnull[PV_CIN_LAT])
+	{
+		if (!v->isnull[PV_DISTANCIA])
+			pae_cambiar(cambios, v, PV_DISTANCIA, (Datum) 0, true);
+		if (!v->isnull[PV_DENTRO])
+			pae_cambiar(cambios, v, PV_DENTRO, (Datum) 0, true);
+		return;
+	}
+	lat = DatumGetFloat8(v->value[PV_CIN_LAT]);
+	lon = DatumGetFloat8(v->value[PV_CIN_LON]);
+	distancia = pae_geo_distance(sede->lat, sede->lon, lat, lon);
+	dentro = pae_geocerca_dentro(distancia, sede->radio_m, tiene_prec, prec);
+	if (!dentro && sede->estricta)
+		ereport(ERROR,
+				(errcode(ERRCODE_PAE_FUERA_GEOCERCA),
+				 errmsg("check-in fuera de la geocerca estricta de la sede \"%s\"", v->sede),
+				 errdetail("La captura (%g, %g) está a %.1f m de la sede; el radio es %.0f m más %.0f m de tolerancia por precisión del GPS.",
+						   lat, lon, distancia, sede->radio_m,
+						   tiene_prec ? Min(prec, PAE_PRECISION_BENEFICIO_MAX) : 0.0),
+				 errhint("Haga el check-in dentro de la sede; si la ubicación registrada de la sede es incorrecta, pida que la corrijan.")));
+	pae_cambiar(cambios, v, PV_DISTANCIA, Float8GetDatum(distancia), false);
+	pae_cambiar(cambios, v, PV_DENTRO, BoolGetDatum(dentro), false);
+}
+
+/* rules for every row a statement writes, whatever the operation */
+static void
+pae_validar_fila(PaeVisita *v)
+{
+	pae_validar_captura(v, "el check-in", PV_CIN_LAT, PV_CIN_LON, PV_CIN_PREC);
+	pae_validar_captura(v, "el check-out", PV_COUT_LAT, PV_COUT_LON, PV_COUT_PREC);
+	pae_validar_tiempos(v);
+	pae_validar_raciones(v, PV_RAC_PROG, "raciones_programadas");
+	pae_validar_raciones(v, PV_RAC_ENTR, "raciones_entregadas");
+}
+
+static HeapTuple
+pae_antes_insert(TriggerData *td, TupleDesc desc, Oid invocador)
+{
+	PaeVisita	v;
+	PaeCambios	cambios = {0};
+	PaeSede		sede;
+
+	pae_visita_leer(td->tg_trigtuple, desc, &v);
+
+	/*
+	 * A visit is born programada.  Only a privileged session acting as
+	 * nobody (a DBA loading history, pg_restore) may insert it in a later
+	 * state; the data rules below still apply to it.
+	 */
+	if (strcmp(v.estado, "programada") != 0 && !pae_sesion_privilegiada_anonima(invocador))
+		ereport(ERROR,
+				(errcode(ERRCODE_PAE_TRANSICION),
+				 errmsg("una visita nueva debe crearse en estado programada, no %s", v.estado),
+				 errdetail("Se intentó crear la visita %s directamente en estado %s.",
+						   pae_uuid_texto(v.value[PV_ID]), v.estado),
+				 errhint("Cree la visita como programada y avance su estado con pae.transicion o pae_api.sincronizar.")));
+	pae_validar_fila(&v);
+	pae_validar_sede(&v, &sede);
+	pae_validar_contrato(&v, &cambios);
+	pae_validar_visitador(&v);
+	pae_validar_unica_del_dia(&v);
+	pae_evaluar_checkin(&v, &sede, &cambios);
+	pae_reclamar_id(&v);
+
+	if (cambios.n == 0)
+		return td->tg_trigtuple;
+	return heap_modify_tuple_by_cols(td->tg_trigtuple, desc, cambios.n,
+									 cambios.cols, cambios.values, cambios.nulls);
+}
+
+static HeapTuple
+pae_antes_update(TriggerData *td, TupleDesc desc, Oid invocador)
+{
+	PaeVisita	antes,
+				v;
+	PaeCambios	cambios = {0};
+	PaeSede		sede;
+	bool		planeacion;
+
+	pae_visita_leer(td->tg_trigtuple, desc, &antes);
+	pae_visita_leer(td->tg_newtuple, desc, &v);
+
+	if (pae_visita_cambio(&antes, &v, PV_ID, desc) ||
+		pae_visita_cambio(&antes, &v, PV_CREADA, desc))
+		ereport(ERROR,
+				(errcode(ERRCODE_PAE_TRANSICION),
+				 errmsg("no se puede cambiar el id ni creada_en de la visita %s",
+						pae_uuid_texto(antes.value[PV_ID])),
+				 errdetail("id y creada_en identifican la visita y no cambian nunca."),
+				 errhint("Para corregir una visita mal creada, cancélela (o bórrela si sigue programada) y cree otra.")));
+
+	planeacion = pae_visita_cambio(&antes, &v, PV_SEDE, desc) ||
+		pae_visita_cambio(&antes, &v, PV_CONTRATO, desc) ||
+		pae_visita_cambio(&antes, &v, PV_VISITADOR, desc) ||
+		pae_visita_cambio(&antes, &v, PV_FECHA, desc);
+	if (planeacion &&
+		(strcmp(antes.estado, "programada") != 0 || strcmp(v.estado, "programada") != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_PAE_TRANSICION),
+				 errmsg("solo una visita programada puede reprogramarse"),
+				 errdetail("La visita %s está en estado %s; sede, contrato, visitador y fecha_visita solo cambian mientras está programada y sin cambiar de estado a la vez.",
+						   pae_uuid_texto(antes.value[PV_ID]), antes.estado),
+				 errhint("Cancele la visita y programe una nueva.")));
+
+	pae_transicion_validar(invocador, &antes, &v, desc, &cambios);
+	pae_validar_fila(&v);
+
+	if (!pae_sede_buscar(v.sede, &sede) || planeacion)
+		pae_validar_sede(&v, &sede);
+	if (planeacion)
+	{
+		pae_validar_contrato(&v, &cambios);
+		pae_validar_visitador(&v);
+	}
+	if (planeacion || (strcmp(antes.estado, "cancelada") == 0 &&
+					   strcmp(v.estado, "cancelada") != 0))
+		pae_validar_unica_del_dia(&v);
+	if (pae_visita_cambio(&antes, &v, PV_CIN_LAT, desc) ||
+		pae_visita_cambio(&antes, &v, PV_CIN_LON, desc) ||
+		pae_visita_cambio(&antes, &v, PV_CIN_PREC, desc) ||
+		pae_visita_cambio(&antes, &v, PV_SEDE, desc))
+		pae_evaluar_checkin(&v, &sede, &cambios);
+	else
+	{
+		/* derived columns are the trigger's, not the client's */
+		if (pae_visita_cambio(&antes, &v, PV_DISTANCIA, desc))
+			pae_cambiar(&cambios, &v, PV_DISTANCIA, antes.value[PV_DISTANCIA], antes.isnull[PV_DISTANCIA]);
+		if (pae_visita_cambio(&antes, &v, PV_DENTRO, desc))
+			pae_cambiar(&cambios, &v, PV_DENTRO, antes.value[PV_DENTRO], antes.isnull[PV_DENTRO]);
+	}
+	if (pae_visita_cambio(&antes, &v, PV_FECHA, desc))
+		pae_mover_id(&v);
+
+	/* a state change without a new motivo clears the previous one */
+	if (pae_visita_cambio(&antes, &v, PV_ESTADO, desc) &&
+		!pae_visita_cambio(&antes, &v, PV_MOTIVO, desc) && !v.isnull[PV_MOTIVO])
+		pae_cambiar(&cambios, &v, PV_MOTIVO, (Datum) 0, true);
+
+	pae_cambiar(&cambios, &v, PV_VERSION,
+				Int32GetDatum(DatumGetInt32(antes.value[PV_VERSION]) + 1), false);
+	pae_cambiar(&cambios, &v, PV_ACTUALIZADA,
+				TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), false);
+
+	return heap_modify_tuple_by_cols(td->tg_newtuple, desc, cambios.n,
+									 cambios.cols, cambios.values, cambios.nulls);
+}
+
+static HeapTuple
+pae_antes_delete(TriggerData *td, TupleDesc desc)
+{
+	PaeVisita	v;
+
+	pae_visita_leer(td->tg_trigtuple, desc, &v);
+	if (strcmp(v.estado, "programada") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_PAE_TRANSICION),
+				 errmsg("no se puede borrar la visita %s en estado %s",
+						pae_uuid_texto(v.value[PV_ID]), v.estado),
+				 errdetail("Solo una visita programada (un error de planeación) se borra; después de iniciada se cancela."),
+				 errhint("Use pae.transicion(id, 'cancelada', motivo) para cancelarla.")));
+	pae_liberar_id(&v);
+	return td->tg_trigtuple;
+}
+
+/*
+ * pae.tg_visitas_antes() RETURNS trigger
+ *		BEFORE INSERT OR UPDATE OR DELETE ... FOR EACH ROW on pae.visitas
+ */
+Datum
+pae_tg_visitas_antes(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	HeapTuple	result;
+	Oid			invocador;
+	PaeUsuarioGuardado guardado;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(td->tg_event))
+		elog(ERROR, "pae.tg_visitas_antes must be fired BEFORE ... FOR EACH ROW");
+
+	desc = td->tg_relation->rd_att;
+	invocador = GetUserId();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	pae_como_duenio(&guardado);
+
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		result = pae_antes_insert(td, desc, invocador);
+	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+		result = pae_antes_update(td, desc, invocador);
+	else
+		result = pae_antes_delete(td, desc);
+
+	pae_restaurar_usuario(&guardado);
+	/* the tuple is copied out of SPI's memory before SPI_finish frees it */
+	result = SPI_copytuple(result);
+	SPI_finish();
+	return PointerGetDatum(result);
+}
