@@ -1,0 +1,223 @@
+-- tools/demo_datos.sql -- realistic demo data for pae_cauca (used by tools/demo.sh)
+--
+-- Deterministic (setseed): about 300 sedes within ~3 km of the real seats
+-- of the 42 municipios of Cauca, their instituciones, 3 operadores with one
+-- contract each (2025-01-01 .. 2026-12-31) covering every sede, 12 staff
+-- created with pae.crear_usuario (8 visitadores, 3 supervisores, 1
+-- coordinador), about two visits per sede between February and October
+-- 2025, and check-ins for about half of them (one in ten of those lands
+-- 300 m to 2 km from the sede, outside its 150 m geofence; the extension
+-- computes distancia_m and dentro_geocerca and raises the alerts itself).
+--
+-- Run as a superuser on a database where CREATE EXTENSION pae_cauca CASCADE
+-- was run:  psql -X -v ON_ERROR_STOP=1 -f tools/demo_datos.sql
+--
+-- Codes follow the DANE pattern: institución 1 + municipio + 4 digits + 00;
+-- sede (1 urbana / 2 rural) + municipio + the institución's 4 digits + 2 digits.
+
+\set ON_ERROR_STOP on
+SET client_min_messages = warning;
+SET TimeZone = 'America/Bogota';
+
+BEGIN;
+
+SELECT setseed(0.42) AS semilla \gset
+
+-- Municipios with their seat, contract region (1 norte, 2 centro, 3 sur y
+-- costa) and the group of the visitador who covers them (8 = costa pacífica).
+CREATE TEMP TABLE demo_mun ON COMMIT DROP AS
+WITH base AS (
+    SELECT m.codigo, m.nombre,
+           ST_Y(m.ubicacion::geometry) AS lat,
+           ST_X(m.ubicacion::geometry) AS lon,
+           m.codigo IN ('19318', '19809', '19418') AS costa
+      FROM pae.municipios m
+)
+SELECT b.*,
+       CASE WHEN b.costa THEN 3
+            ELSE ntile(3) OVER (PARTITION BY b.costa ORDER BY b.lat DESC, b.codigo) END AS region,
+       CASE WHEN b.costa THEN 8
+            ELSE ntile(7) OVER (PARTITION BY b.costa ORDER BY b.lat DESC, b.lon, b.codigo) END AS grupo
+  FROM base b;
+
+-- Sedes: Popayán 24, every other municipio 5 to 9.
+CREATE TEMP TABLE demo_sede ON COMMIT DROP AS
+WITH cuantas AS (
+    SELECT m.*, CASE WHEN m.codigo = '19001' THEN 24 ELSE 5 + floor(random() * 5)::int END AS n
+      FROM (SELECT * FROM demo_mun ORDER BY codigo) m
+), s0 AS (
+    SELECT c.codigo AS municipio, c.nombre AS mun_nombre, c.lat AS mlat, c.lon AS mlon, c.region,
+           g AS k,
+           (g - 1) / 3 + 1 AS inst_n,              -- 3 sedes per institución
+           (g - 1) % 3 + 1 AS sede_n,
+           3000 * sqrt(random()) AS dist_m,          -- uniform over a 3 km disc
+           2 * pi() * random() AS azimut,
+           random() AS r_mat,
+           1 + (random() < 0.85)::int + (random() < 0.2)::int AS n_visitas
+      FROM cuantas c, generate_series(1, c.n) AS g
+), u AS (
+    -- near the seat the sede is urban (most of Popayán); further out, rural
+    SELECT s0.*, s0.dist_m < CASE WHEN s0.municipio = '19001' THEN 2500 ELSE 1200 END AS urbana
+      FROM s0
+)
+SELECT s.*,
+       CASE WHEN s.urbana THEN 'urbana' ELSE 'rural' END AS zona,
+       s.mlat + s.dist_m * cos(s.azimut) / 111320.0 AS lat,
+       s.mlon + s.dist_m * sin(s.azimut) / (111320.0 * cos(radians(s.mlat))) AS lon,
+       '1' || s.municipio || lpad(s.inst_n::text, 4, '0') || '00' AS institucion,
+       CASE WHEN s.urbana THEN '1' ELSE '2' END
+           || s.municipio || lpad(s.inst_n::text, 4, '0') || lpad(s.sede_n::text, 2, '0') AS codigo,
+       CASE WHEN s.urbana THEN 180 + floor(s.r_mat * 900)::int
+            ELSE 12 + floor(s.r_mat * 140)::int END AS matricula,
+       CASE s.region WHEN 1 THEN 'PAE-2025-014' WHEN 2 THEN 'PAE-2025-015' ELSE 'PAE-2025-016' END AS contrato
+  FROM u AS s;
+
+INSERT INTO pae.instituciones (codigo, nombre, municipio)
+SELECT DISTINCT ON (s.institucion)
+       s.institucion,
+       'Institución Educativa ' ||
+       (ARRAY['San José', 'Santa Teresita', 'Los Andes', 'La Esperanza', 'Simón Bolívar',
+              'Francisco José de Caldas', 'Nuestra Señora del Carmen', 'El Rosario',
+              'Técnica Agropecuaria', 'Policarpa Salavarrieta', 'Antonio Nariño', 'Juan Pablo II',
+              'Santa Ana', 'La Inmaculada', 'San Antonio de Padua', 'Indígena Nasa We''sx',
+              'Agroambiental Misak', 'Camilo Torres', 'Jorge Eliécer Gaitán', 'Manuel María Mosquera',
+              'Normal Superior', 'Cristo Rey', 'La Milagrosa'])
+           [1 + (abs(hashtext(s.municipio)) + 7 * s.inst_n) % 23],
+       s.municipio
+  FROM demo_sede s
+ ORDER BY s.institucion, s.sede_n;
+
+INSERT INTO pae.sedes (codigo, nombre, institucion, municipio, zona, ubicacion, matricula)
+SELECT s.codigo,
+       CASE WHEN s.sede_n = 1 THEN i.nombre || ' - Sede Principal'
+            WHEN s.zona = 'rural' THEN 'Escuela Rural Mixta ' ||
+                 (ARRAY['El Placer', 'La Playa', 'Santa Marta', 'El Cairo', 'Las Delicias',
+                        'La Florida', 'El Rosal', 'San Isidro', 'La Cumbre', 'El Mirador',
+                        'Buenavista', 'Alto Grande', 'La Palma', 'Campo Alegre', 'El Carmen',
+                        'Los Robles', 'Pueblo Nuevo', 'La Venta', 'El Tablón', 'Chapa',
+                        'Quebrada Honda', 'La Laguna', 'El Hato'])
+                 [1 + (abs(hashtext(s.codigo)) % 23)]
+            ELSE 'Sede ' ||
+                 (ARRAY['Centro', 'El Recuerdo', 'La Esmeralda', 'Bello Horizonte', 'El Libertador',
+                        'San Camilo', 'La Paz', 'Villa del Norte', 'Santa Inés', 'El Empedrado'])
+                 [1 + (abs(hashtext(s.codigo)) % 10)]
+       END,
+       s.institucion, s.municipio, s.zona,
+       ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326)::geography,
+       s.matricula
+  FROM demo_sede s
+  JOIN pae.instituciones i ON i.codigo = s.institucion
+ ORDER BY s.codigo;
+
+INSERT INTO pae.operadores (nit, nombre) VALUES
+    ('900123456-7', 'Unión Temporal Alimentando el Cauca 2025'),
+    ('901456789-2', 'Consorcio Nutrir Cauca Centro'),
+    ('900765432-1', 'Fundación Pacífico Bien Nutrido');
+
+INSERT INTO pae.contratos (numero, operador, vigencia, raciones_dia, modalidad) VALUES
+    ('PAE-2025-014', '900123456-7', daterange('2025-01-01', '2026-12-31', '[]'), 420, 'RPS'),
+    ('PAE-2025-015', '901456789-2', daterange('2025-01-01', '2026-12-31', '[]'), 380, 'CCT'),
+    ('PAE-2025-016', '900765432-1', daterange('2025-01-01', '2026-12-31', '[]'), 260, 'RI');
+
+INSERT INTO pae.contrato_sedes (contrato, sede)
+SELECT s.contrato, s.codigo FROM demo_sede s ORDER BY s.codigo;
+
+-- Staff.  grupo: visitadores -> demo_mun.grupo, supervisores -> demo_mun.region.
+CREATE TEMP TABLE demo_usuario (
+    n       int PRIMARY KEY,
+    correo  text NOT NULL,
+    nombre  text NOT NULL,
+    rol     text NOT NULL,
+    grupo   int,
+    id      uuid
+) ON COMMIT DROP;
+INSERT INTO demo_usuario (n, correo, nombre, rol, grupo) VALUES
+    ( 1, 'maria.munoz@pae.cauca.gov.co',     'María Fernanda Muñoz Collazos',  'visitador', 1),
+    ( 2, 'jhon.velasco@pae.cauca.gov.co',    'Jhon Jairo Velasco Ordóñez',     'visitador', 2),
+    ( 3, 'luz.dorado@pae.cauca.gov.co',      'Luz Adriana Dorado Chicangana',  'visitador', 3),
+    ( 4, 'carlos.ipia@pae.cauca.gov.co',     'Carlos Andrés Ipia Pechené',     'visitador', 4),
+    ( 5, 'diana.campo@pae.cauca.gov.co',     'Diana Marcela Campo Hurtado',    'visitador', 5),
+    ( 6, 'edwin.guzman@pae.cauca.gov.co',    'Edwin Alexis Guzmán Meneses',    'visitador', 6),
+    ( 7, 'yolanda.papamija@pae.cauca.gov.co','Yolanda Papamija Quilindo',      'visitador', 7),
+    ( 8, 'wilmer.angulo@pae.cauca.gov.co',   'Wilmer Angulo Riascos',          'visitador', 8),
+    ( 9, 'patricia.zuniga@pae.cauca.gov.co', 'Patricia Zúñiga Ledezma',        'supervisor', 1),
+    (10, 'hernan.bolanos@pae.cauca.gov.co',  'Hernán Darío Bolaños Sarria',    'supervisor', 2),
+    (11, 'gloria.mosquera@pae.cauca.gov.co', 'Gloria Inés Mosquera Caicedo',   'supervisor', 3),
+    (12, 'andres.lopez@pae.cauca.gov.co',    'Andrés Felipe López Fernández',  'coordinador', NULL);
+
+UPDATE demo_usuario d
+   SET id = pae.crear_usuario(
+            d.correo, d.nombre, d.rol, 'Cauca-PAE-2025!',
+            CASE d.rol
+                WHEN 'visitador'  THEN ARRAY(SELECT m.codigo FROM demo_mun m WHERE m.grupo = d.grupo ORDER BY 1)
+                WHEN 'supervisor' THEN ARRAY(SELECT m.codigo FROM demo_mun m WHERE m.region = d.grupo ORDER BY 1)
+                ELSE '{}'::char(5)[]
+            END);
+
+-- Visits: about two per sede, in distinct months of 2025 (February-October,
+-- school days, 07:00-11:30 Bogotá time), so that each (sede, visitador, day)
+-- is unique.  Ids are derived from md5 to keep the data reproducible.
+CREATE TEMP TABLE demo_visita ON COMMIT DROP AS
+WITH v AS (
+    SELECT s.codigo AS sede, s.contrato, s.lat, s.lon, s.matricula, u.id AS visitador, gs.k,
+           CASE gs.k WHEN 1 THEN 2 + floor(random() * 3)::int                       -- feb-abr
+                  WHEN 2 THEN (ARRAY[5, 7, 8])[1 + floor(random() * 3)::int]     -- may, jul, ago
+                  ELSE 9 + floor(random() * 2)::int END AS mes,                  -- sep-oct
+           floor(random() * 28)::int AS dia0,
+           420 + 15 * floor(random() * 19)::int AS minuto,
+           random() AS r_rac, random() AS r_checkin, random() AS r_fuera,
+           random() AS r_dist, random() AS r_az, random() AS r_prec
+      FROM demo_sede s
+      JOIN demo_mun m ON m.codigo = s.municipio
+      JOIN demo_usuario u ON u.rol = 'visitador' AND u.grupo = m.grupo
+     CROSS JOIN LATERAL generate_series(1, s.n_visitas) AS gs(k)
+), d AS (
+    SELECT v.*, make_date(2025, v.mes, 1) + v.dia0 AS dia FROM v
+), p AS (
+    SELECT d.*,
+           d.dia + CASE extract(isodow FROM d.dia) WHEN 6 THEN 2 WHEN 7 THEN 1 ELSE 0 END AS dia_habil,
+           d.r_checkin < 0.5 AS checkin,
+           d.r_checkin < 0.5 AND d.r_fuera < 0.1 AS fuera,
+           CASE WHEN d.r_fuera < 0.1 THEN 300 + 1700 * d.r_dist ELSE 5 + 90 * d.r_dist END AS cdist,
+           CASE WHEN d.r_fuera < 0.1 THEN 5 + floor(d.r_prec * 26) ELSE 3 + floor(d.r_prec * 20) END AS cprec
+      FROM d
+)
+SELECT md5('pae-demo-visita-' || p.sede || '-' || p.k)::uuid AS id,
+       p.sede, p.contrato, p.visitador,
+       ((p.dia_habil + make_interval(mins => p.minuto))::timestamp AT TIME ZONE 'America/Bogota') AS fecha_visita,
+       greatest(1, round(p.matricula * (0.85 + 0.1 * p.r_rac)))::int AS raciones_programadas,
+       p.checkin, p.fuera,
+       p.lat + p.cdist * cos(2 * pi() * p.r_az) / 111320.0 AS checkin_lat,
+       p.lon + p.cdist * sin(2 * pi() * p.r_az) / (111320.0 * cos(radians(p.lat))) AS checkin_lon,
+       p.cprec::float8 AS checkin_precision_m
+  FROM p;
+
+INSERT INTO pae.visitas (id, sede, contrato, visitador, fecha_visita, raciones_programadas)
+SELECT v.id, v.sede, v.contrato, v.visitador, v.fecha_visita, v.raciones_programadas
+  FROM demo_visita v
+ ORDER BY v.fecha_visita, v.id;
+
+-- Check-in of about half of them, through a plain UPDATE: the triggers
+-- evaluate the geofence, fill distancia_m / dentro_geocerca and raise alerts.
+UPDATE pae.visitas v
+   SET estado = 'en_curso',
+       checkin_lat = p.checkin_lat,
+       checkin_lon = p.checkin_lon,
+       checkin_precision_m = p.checkin_precision_m,
+       checkin_en = v.fecha_visita
+  FROM demo_visita p
+ WHERE p.id = v.id
+   AND p.checkin;
+
+COMMIT;
+
+ANALYZE;
+
+SELECT (SELECT count(*) FROM pae.municipios)      AS municipios,
+       (SELECT count(*) FROM pae.instituciones)   AS instituciones,
+       (SELECT count(*) FROM pae.sedes)           AS sedes,
+       (SELECT count(*) FROM pae.operadores)      AS operadores,
+       (SELECT count(*) FROM pae.contratos)       AS contratos,
+       (SELECT count(*) FROM pae.usuarios)        AS usuarios,
+       (SELECT count(*) FROM pae.visitas)         AS visitas,
+       (SELECT count(*) FROM pae.visitas WHERE estado = 'en_curso') AS con_checkin;
