@@ -11,6 +11,7 @@
 #    - pg_regress:   test/sql/*.sql against expected/*.out  (make installcheck)
 #    - isolation:    test/specs/*.spec against expected/*.out (pg_isolation_regress;
 #                    postgis, pgcrypto and pae_cauca are preloaded in its database)
+#    - scenarios:    test/escenarios/*.sh (e.g. pg_dump/pg_restore round trip)
 #    - pgTAP:        test/pgtap/*.sql, each in a fresh database with
 #                    CREATE EXTENSION pae_cauca CASCADE; CREATE EXTENSION pgtap;
 # 5. stops the cluster and removes the temp dir (also on failure or Ctrl-C).
@@ -145,6 +146,27 @@ if ((${#spec_files[@]} > 0)); then
         --load-extension=pae_cauca "${specs[@]}"
     count_pg_regress "$PAE_TMP/isolation.log" isolation "$rc" "${specs[@]}"
     ((rc == 0)) || show_diffs test/out_iso/regression.diffs
+fi
+
+# --- scenarios ----------------------------------------------------------------
+# test/escenarios/*.sh: whole-cluster scenarios (pg_dump/pg_restore, ...), one
+# test each, run against this cluster; exit status 0 is a pass.
+scenario_files=(test/escenarios/*.sh)
+if ((${#scenario_files[@]} > 0)); then
+    printf '\n==> scenarios: %d from test/escenarios\n' "${#scenario_files[@]}"
+    for f in "${scenario_files[@]}"; do
+        name=$(basename "$f" .sh)
+        if PATH="$PAE_PGBIN:$PATH" bash "$f" >"$PAE_TMP/escenario_$name.log" 2>&1; then
+            PASSED=$((PASSED + 1))
+            printf 'scenario %-40s ... ok\n' "$name"
+            sed 's/^/    /' "$PAE_TMP/escenario_$name.log" | tail -n 3
+        else
+            FAILED=$((FAILED + 1))
+            FAILED_NAMES+=("scenario:$name")
+            printf 'scenario %-40s ... FAILED\n' "$name"
+            sed 's/^/    /' "$PAE_TMP/escenario_$name.log" | tail -n 40
+        fi
+    done
 fi
 
 # --- pgTAP --------------------------------------------------------------------

@@ -186,14 +186,47 @@ CREATE TABLE pae.visitas (
     version                 integer NOT NULL DEFAULT 1,
     dispositivo             text,
     creada_en               timestamptz NOT NULL DEFAULT now(),
-    actualizada_en          timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (id, fecha_visita)
+    actualizada_en          timestamptz NOT NULL DEFAULT now()
 ) PARTITION BY RANGE (fecha_visita);
-CREATE INDEX visitas_visitador_fecha_idx ON pae.visitas (visitador, fecha_visita);
-CREATE INDEX visitas_sede_estado_idx ON pae.visitas (sede, estado);
-CREATE INDEX visitas_estado_fecha_idx ON pae.visitas (estado, fecha_visita);
-CREATE INDEX visitas_contrato_idx ON pae.visitas (contrato, fecha_visita);
+
+-- Indexes live on each partition, not on the parent.  The parent belongs
+-- to the extension; an index on it would be re-created automatically on
+-- every partition pg_restore attaches, and then again by the dump's own
+-- index definitions ("multiple primary keys").  pae.indexar_particion
+-- gives each partition its indexes when it is created.
+CREATE FUNCTION pae.indexar_particion(padre regclass, particion regclass)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_nombre text;
+    i        record;
+BEGIN
+    SELECT c.relname INTO v_nombre FROM pg_class c WHERE c.oid = particion;
+    FOR i IN
+        SELECT x.sufijo, x.unico, x.columnas
+          FROM (VALUES ('pae.visitas'::regclass, 1, 'id_key',              true,  'id'),
+                       ('pae.visitas'::regclass, 2, 'visitador_fecha_idx', false, 'visitador, fecha_visita'),
+                       ('pae.visitas'::regclass, 3, 'sede_estado_idx',     false, 'sede, estado'),
+                       ('pae.visitas'::regclass, 4, 'estado_fecha_idx',    false, 'estado, fecha_visita'),
+                       ('pae.visitas'::regclass, 5, 'contrato_fecha_idx',  false, 'contrato, fecha_visita'))
+               AS x(padre, orden, sufijo, unico, columnas)
+         WHERE x.padre = indexar_particion.padre
+         ORDER BY x.orden
+    LOOP
+        EXECUTE format('CREATE %s INDEX IF NOT EXISTS %I ON %s (%s)',
+                       CASE WHEN i.unico THEN 'UNIQUE' ELSE '' END,
+                       v_nombre || '_' || i.sufijo, particion, i.columnas);
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION pae.indexar_particion(regclass, regclass) IS
+    'Crea en una partición mensual los índices de su tabla (las tablas particionadas de pae_cauca no llevan índices en la tabla padre, para que pg_dump/pg_restore funcionen)';
+REVOKE ALL ON FUNCTION pae.indexar_particion(regclass, regclass) FROM PUBLIC;
+
 CREATE TABLE pae.visitas_default PARTITION OF pae.visitas DEFAULT;
+SELECT pae.indexar_particion('pae.visitas', 'pae.visitas_default');
 COMMENT ON TABLE pae.visitas_default IS 'Partición por defecto de visitas: pae.mantener_particiones mueve sus filas a la partición de su mes';
 
 COMMENT ON TABLE pae.visitas IS 'Visitas de supervisión a sedes, particionadas por mes de fecha_visita';

@@ -74,6 +74,11 @@ BEGIN
         RESET session_replication_role;
         RAISE NOTICE 'se movieron % filas de % a la partición pae.%', v_filas, v_defecto, v_nombre;
     END IF;
+    IF v_padre_nombre = 'auditoria' THEN
+        -- TRUNCATE triggers are not cloned onto partitions (65-auditoria.sql)
+        PERFORM pae.auditoria_proteger_particion(format('pae.%I', v_nombre)::regclass);
+    END IF;
+    PERFORM pae.indexar_particion(padre, format('pae.%I', v_nombre)::regclass);
     EXECUTE format('COMMENT ON TABLE pae.%I IS %L', v_nombre,
                    format('Partición de %s para %s (hora de Colombia)', padre, to_char(mes, 'YYYY-MM')));
     RETURN true;
