@@ -81,6 +81,7 @@ bool
 pae_usuario_actual(Oid invocador, pg_uuid_t *id)
 {
 	bool		found = false;
+	PaeUsuarioGuardado guardado;
 
 	if (pae_claims_confiables())
 	{
@@ -103,9 +104,14 @@ pae_usuario_actual(Oid invocador, pg_uuid_t *id)
 		}
 	}
 
-	/* fall back to the database role mapped to a person */
+	/*
+	 * Fall back to the database role mapped to a person.  The lookup runs as
+	 * the extension's owner: under the caller's row-level security the
+	 * policy on pae.usuarios would call pae.usuario_actual() again.
+	 */
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	pae_como_duenio(&guardado);
 	{
 		Oid			argtype = NAMEOID;
 		SPIPlanPtr	plan = pae_plan(&pae_plan_por_login,
@@ -129,6 +135,7 @@ pae_usuario_actual(Oid invocador, pg_uuid_t *id)
 			}
 		}
 	}
+	pae_restaurar_usuario(&guardado);
 	SPI_finish();
 	return found;
 }
@@ -141,6 +148,7 @@ void
 pae_actor_obtener(Oid invocador, PaeActor *actor)
 {
 	Oid			admin;
+	PaeUsuarioGuardado guardado;
 
 	memset(actor, 0, sizeof(PaeActor));
 
@@ -155,6 +163,7 @@ pae_actor_obtener(Oid invocador, PaeActor *actor)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	pae_como_duenio(&guardado);
 	{
 		Oid			argtype = UUIDOID;
 		SPIPlanPtr	plan = pae_plan(&pae_plan_por_id,
@@ -177,6 +186,7 @@ pae_actor_obtener(Oid invocador, PaeActor *actor)
 													   2, &isnull)) && !isnull;
 		}
 	}
+	pae_restaurar_usuario(&guardado);
 	SPI_finish();
 
 	if (!actor->identificado)
