@@ -43,7 +43,7 @@ static SPIPlanPtr plan_fotos = NULL;
 static SPIPlanPtr plan_historia = NULL;
 static SPIPlanPtr plan_evento = NULL;
 static SPIPlanPtr plan_alerta = NULL;
-static SPIPlanPtr plan_checkin_previo = NULL;
+static SPIPlanPtr plan_checkin_vecinos = NULL;
 
 typedef enum PaeQuien
 {
@@ -301,56 +301,70 @@ pae_alerta(Datum visita, const char *tipo, const char *detalle_json)
 					  args, NULL, false, 0);
 }
 
-/* impossible travel from this visitador's nearest earlier check-in */
+/*
+ * Impossible travel: the implied speed between this check-in and the same
+ * visitador's nearest check-in before it, and the nearest after it (offline
+ * sync can deliver an earlier check-in after a later one), within two days.
+ */
 static void
 pae_alerta_viaje(PaeVisita *v)
 {
 	static const Oid argtypes[3] = {UUIDOID, UUIDOID, TIMESTAMPTZOID};
 	Datum		args[3];
-	double		lat,
-				lon,
-				plat,
-				plon,
-				dist_m,
-				horas,
-				kmh;
-	bool		isnull;
-	TimestampTz previo;
+	double		lat = DatumGetFloat8(v->value[PV_CIN_LAT]);
+	double		lon = DatumGetFloat8(v->value[PV_CIN_LON]);
 	TimestampTz ahora = DatumGetTimestampTz(v->value[PV_CIN_EN]);
+	uint64		i;
 
 	args[0] = v->value[PV_VISITADOR];
 	args[1] = v->value[PV_ID];
 	args[2] = v->value[PV_CIN_EN];
-	pae_plan_ejecutar(pae_plan(&plan_checkin_previo,
-							   "SELECT v.checkin_lat, v.checkin_lon, v.checkin_en, v.id"
-							   "  FROM pae.visitas v"
-							   " WHERE v.visitador OPERATOR(pg_catalog.=) $1"
-							   "   AND v.id OPERATOR(pg_catalog.<>) $2"
-							   "   AND v.checkin_en OPERATOR(pg_catalog.<=) $3"
-							   "   AND v.checkin_en OPERATOR(pg_catalog.>) ($3 OPERATOR(pg_catalog.-) '2 days'::pg_catalog.interval)"
-							   "   AND v.checkin_lat IS NOT NULL"
-							   "   AND v.fecha_visita OPERATOR(pg_catalog.>) ($3 OPERATOR(pg_catalog.-) '62 days'::pg_catalog.interval)"
-							   " ORDER BY v.checkin_en DESC LIMIT 1",
+	pae_plan_ejecutar(pae_plan(&plan_checkin_vecinos,
+							   "(SELECT v.checkin_lat, v.checkin_lon, v.checkin_en, v.id"
+							   "   FROM pae.visitas v"
+							   "  WHERE v.visitador OPERATOR(pg_catalog.=) $1"
+							   "    AND v.id OPERATOR(pg_catalog.<>) $2"
+							   "    AND v.checkin_lat IS NOT NULL"
+							   "    AND v.checkin_en OPERATOR(pg_catalog.<=) $3"
+							   "    AND v.checkin_en OPERATOR(pg_catalog.>) ($3 OPERATOR(pg_catalog.-) '2 days'::pg_catalog.interval)"
+							   "    AND v.fecha_visita OPERATOR(pg_catalog.>) ($3 OPERATOR(pg_catalog.-) '62 days'::pg_catalog.interval)"
+							   "  ORDER BY v.checkin_en DESC LIMIT 1)"
+							   " UNION ALL "
+							   "(SELECT v.checkin_lat, v.checkin_lon, v.checkin_en, v.id"
+							   "   FROM pae.visitas v"
+							   "  WHERE v.visitador OPERATOR(pg_catalog.=) $1"
+							   "    AND v.id OPERATOR(pg_catalog.<>) $2"
+							   "    AND v.checkin_lat IS NOT NULL"
+							   "    AND v.checkin_en OPERATOR(pg_catalog.>) $3"
+							   "    AND v.checkin_en OPERATOR(pg_catalog.<) ($3 OPERATOR(pg_catalog.+) '2 days'::pg_catalog.interval)"
+							   "    AND v.fecha_visita OPERATOR(pg_catalog.<) ($3 OPERATOR(pg_catalog.+) '62 days'::pg_catalog.interval)"
+							   "  ORDER BY v.checkin_en ASC LIMIT 1)",
 							   3, argtypes),
-					  args, NULL, true, 1);
-	if (SPI_processed == 0)
-		return;
-	plat = DatumGetFloat8(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	plon = DatumGetFloat8(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
-	previo = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
-	lat = DatumGetFloat8(v->value[PV_CIN_LAT]);
-	lon = DatumGetFloat8(v->value[PV_CIN_LON]);
-	dist_m = pae_geo_distance(plat, plon, lat, lon);
-	horas = (double) (ahora - previo) / (double) USECS_PER_HOUR;
-	if (dist_m < 1000.0)
-		return;					/* same place: GPS noise, not travel */
-	kmh = horas > 0 ? (dist_m / 1000.0) / horas : INFINITY;
-	if (kmh <= 120.0)
-		return;
-	pae_alerta(v->value[PV_ID], "viaje_imposible",
-			   psprintf("{\"visita_previa\": \"%s\", \"distancia_m\": %.1f, \"horas\": %.4f, \"velocidad_kmh\": %s}",
-						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4),
-						dist_m, horas, isinf(kmh) ? "null" : psprintf("%.1f", kmh)));
+					  args, NULL, true, 2);
+
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		double		olat = DatumGetFloat8(SPI_getbinval(tup, desc, 1, &isnull));
+		double		olon = DatumGetFloat8(SPI_getbinval(tup, desc, 2, &isnull));
+		TimestampTz otro = DatumGetTimestampTz(SPI_getbinval(tup, desc, 3, &isnull));
+		double		dist_m = pae_geo_distance(olat, olon, lat, lon);
+		double		horas = fabs((double) (ahora - otro)) / (double) USECS_PER_HOUR;
+		double		kmh;
+
+		if (dist_m < 1000.0)
+			continue;			/* same place: GPS noise, not travel */
+		kmh = horas > 0 ? (dist_m / 1000.0) / horas : INFINITY;
+		if (kmh <= 120.0)
+			continue;
+		pae_alerta(v->value[PV_ID], "viaje_imposible",
+				   psprintf("{\"otra_visita\": \"%s\", \"distancia_m\": %.1f, \"horas\": %.4f, \"velocidad_kmh\": %s}",
+							SPI_getvalue(tup, desc, 4), dist_m, horas,
+							isinf(kmh) ? "null" : psprintf("%.1f", kmh)));
+		break;
+	}
 }
 
 static void
