@@ -21,6 +21,7 @@
 #include "catalog/pg_extension.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
+#include "nodes/parsenodes.h"
 #include "miscadmin.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
@@ -32,7 +33,14 @@ pae_plan(SPIPlanPtr *cache, const char *sql, int nargs, const Oid *argtypes)
 {
 	if (*cache == NULL)
 	{
-		SPIPlanPtr	plan = SPI_prepare(sql, nargs, (Oid *) argtypes);
+		/*
+		 * Generic plans: these statements run on every visit write, and a
+		 * custom plan per call would re-plan them (and expand every
+		 * partition of pae.visitas) each time; partitions are pruned at
+		 * executor start-up instead.
+		 */
+		SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, (Oid *) argtypes,
+											  CURSOR_OPT_GENERIC_PLAN);
 
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s",

@@ -124,24 +124,33 @@ pae_no_permitido(PaeVisita *antes, PaeVisita *v, const char *por_que)
 }
 
 /* who is acting, and may they make this move? */
+/*
+ * Who is acting: 42501 for an inactive or unknown person, or for a session
+ * that is nobody and not privileged.  Checked before the move itself, so a
+ * session that may not act learns nothing about the visit's state.
+ */
 static void
-pae_autorizar(Oid invocador, const PaeArista *a, PaeVisita *antes, PaeVisita *v)
+pae_identificar(Oid invocador, PaeActor *actor)
 {
-	PaeActor	actor;
-	pg_uuid_t  *visitador = DatumGetUUIDP(v->value[PV_VISITADOR]);
-
-	pae_actor_obtener(invocador, &actor);
-	if (!actor.identificado)
-	{
-		if (actor.privilegiado)
-			return;				/* maintenance by a superuser, owner or pae_admin */
+	pae_actor_obtener(invocador, actor);
+	if (!actor->identificado && !actor->privilegiado)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("sesión sin usuario identificado no puede cambiar el estado de visitas"),
 				 errdetail("La sesión no trae un JWT de confianza ni su rol \"%s\" está asociado a una persona en pae.usuarios.login_db.",
 						   GetUserNameFromId(invocador, false)),
 				 errhint("Inicie sesión con pae_api.login, o asocie el rol a una persona (pae.usuarios.login_db).")));
-	}
+}
+
+/* may this actor make this move? */
+static void
+pae_autorizar(const PaeActor *a_actor, const PaeArista *a, PaeVisita *antes, PaeVisita *v)
+{
+	PaeActor	actor = *a_actor;
+	pg_uuid_t  *visitador = DatumGetUUIDP(v->value[PV_VISITADOR]);
+
+	if (!actor.identificado)
+		return;					/* maintenance by a superuser, owner or pae_admin */
 
 	if (a->quien == QUIEN_VISITADOR)
 	{
@@ -234,9 +243,29 @@ pae_transicion_validar(Oid invocador, PaeVisita *antes, PaeVisita *v,
 					   TupleDesc desc, PaeCambios *cambios)
 {
 	const PaeArista *a;
+	PaeActor	actor;
 
 	if (!pae_visita_cambio(antes, v, PV_ESTADO, desc))
 	{
+		/*
+		 * A recorded check-in is never rewritten (a second check-in, a capture
+		 * moved after the fact would change a geofence verdict after its
+		 * alert was decided); a check-out only changes while the visit is
+		 * being done or corrected.
+		 */
+		if (strcmp(antes->estado, "programada") != 0 &&
+			(pae_visita_cambio(antes, v, PV_CIN_LAT, desc) ||
+			 pae_visita_cambio(antes, v, PV_CIN_LON, desc) ||
+			 pae_visita_cambio(antes, v, PV_CIN_PREC, desc) ||
+			 pae_visita_cambio(antes, v, PV_CIN_EN, desc)))
+			pae_no_permitido(antes, v, "el check-in se registra una sola vez, al pasar a en_curso.");
+		if (strcmp(antes->estado, "en_curso") != 0 && strcmp(antes->estado, "devuelta") != 0 &&
+			strcmp(antes->estado, "programada") != 0 &&
+			(pae_visita_cambio(antes, v, PV_COUT_LAT, desc) ||
+			 pae_visita_cambio(antes, v, PV_COUT_LON, desc) ||
+			 pae_visita_cambio(antes, v, PV_COUT_PREC, desc) ||
+			 pae_visita_cambio(antes, v, PV_COUT_EN, desc)))
+			pae_no_permitido(antes, v, "el check-out se registra al cerrar la visita (desde en_curso o devuelta).");
 		/* finished visits are frozen */
 		if (strcmp(antes->estado, "aprobada") == 0 || strcmp(antes->estado, "cancelada") == 0)
 			ereport(ERROR,
@@ -248,12 +277,12 @@ pae_transicion_validar(Oid invocador, PaeVisita *antes, PaeVisita *v,
 		return;
 	}
 
+	pae_identificar(invocador, &actor);
 	a = pae_arista(antes->estado, v->estado);
 	if (a == NULL)
 		pae_no_permitido(antes, v, psprintf("no existe la transición de %s a %s.",
 											antes->estado, v->estado));
-
-	pae_autorizar(invocador, a, antes, v);
+	pae_autorizar(&actor, a, antes, v);
 
 	if (a->motivo &&
 		(v->isnull[PV_MOTIVO] || !pae_visita_cambio(antes, v, PV_MOTIVO, desc) ||
@@ -328,6 +357,7 @@ pae_alerta_viaje(PaeVisita *v)
 							   "    AND v.checkin_en OPERATOR(pg_catalog.<=) $3"
 							   "    AND v.checkin_en OPERATOR(pg_catalog.>) ($3 OPERATOR(pg_catalog.-) '2 days'::pg_catalog.interval)"
 							   "    AND v.fecha_visita OPERATOR(pg_catalog.>) ($3 OPERATOR(pg_catalog.-) '62 days'::pg_catalog.interval)"
+							   "    AND v.fecha_visita OPERATOR(pg_catalog.<) ($3 OPERATOR(pg_catalog.+) '62 days'::pg_catalog.interval)"
 							   "  ORDER BY v.checkin_en DESC LIMIT 1)"
 							   " UNION ALL "
 							   "(SELECT v.checkin_lat, v.checkin_lon, v.checkin_en, v.id"
@@ -337,6 +367,7 @@ pae_alerta_viaje(PaeVisita *v)
 							   "    AND v.checkin_lat IS NOT NULL"
 							   "    AND v.checkin_en OPERATOR(pg_catalog.>) $3"
 							   "    AND v.checkin_en OPERATOR(pg_catalog.<) ($3 OPERATOR(pg_catalog.+) '2 days'::pg_catalog.interval)"
+							   "    AND v.fecha_visita OPERATOR(pg_catalog.>) ($3 OPERATOR(pg_catalog.-) '62 days'::pg_catalog.interval)"
 							   "    AND v.fecha_visita OPERATOR(pg_catalog.<) ($3 OPERATOR(pg_catalog.+) '62 days'::pg_catalog.interval)"
 							   "  ORDER BY v.checkin_en ASC LIMIT 1)",
 							   3, argtypes),
@@ -420,9 +451,9 @@ pae_tg_visitas_despues(PG_FUNCTION_ARGS)
 				v;
 	pg_uuid_t	actor;
 	bool		tiene_actor;
-	Datum		args[5];
-	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
-	static const Oid historia_tipos[5] = {UUIDOID, TEXTOID, TEXTOID, UUIDOID, TEXTOID};
+	Datum		args[6];
+	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+	static const Oid historia_tipos[6] = {UUIDOID, TEXTOID, TEXTOID, UUIDOID, TEXTOID, TEXTOID};
 	static const Oid evento_tipos[4] = {TEXTOID, UUIDOID, TEXTOID, TEXTOID};
 	char	   *evento_id;
 	char	   *tipo;
@@ -455,10 +486,13 @@ pae_tg_visitas_despues(PG_FUNCTION_ARGS)
 	nulls[3] = tiene_actor ? ' ' : 'n';
 	args[4] = v.isnull[PV_MOTIVO] ? (Datum) 0 : v.value[PV_MOTIVO];
 	nulls[4] = v.isnull[PV_MOTIVO] ? 'n' : ' ';
+	/* the role that asked, not the owner the bookkeeping runs as */
+	args[5] = CStringGetTextDatum(GetUserNameFromId(invocador, false));
 	pae_plan_ejecutar(pae_plan(&plan_historia,
-							   "INSERT INTO pae.transiciones (visita, desde, hacia, actor, motivo)"
-							   " VALUES ($1, $2::pae.estado_visita, $3::pae.estado_visita, $4, $5)",
-							   5, historia_tipos),
+							   "INSERT INTO pae.transiciones (visita, desde, hacia, actor, motivo, rol_db)"
+							   " VALUES ($1, $2::pae.estado_visita, $3::pae.estado_visita, $4, $5,"
+							   "         $6::pg_catalog.name)",
+							   6, historia_tipos),
 					  args, nulls, false, 0);
 
 	tipo = psprintf("visita.%s", v.estado);

@@ -83,9 +83,12 @@ CREATE TRIGGER evidencias_reglas
     BEFORE INSERT OR UPDATE OR DELETE ON pae.evidencias
     FOR EACH ROW EXECUTE FUNCTION pae.tg_hijos_visita();
 
+-- SECURITY DEFINER: the search must see every visit's evidence (not only
+-- the caller's, under row-level security) and the alert is bookkeeping
+-- clients cannot write.
 CREATE FUNCTION pae.tg_foto_reutilizada()
 RETURNS trigger
-LANGUAGE plpgsql
+LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -132,6 +135,16 @@ BEGIN
                   DETAIL = 'pae.transicion recibió NULL en visita o en el estado destino.',
                   HINT = 'Indique el id de la visita y el estado al que pasa.';
     END IF;
+    -- nobody, and not privileged: 42501 before anything about the visit
+    IF pae.usuario_actual() IS NULL
+       AND NOT (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user)
+       AND NOT pg_has_role('pae_admin', 'USAGE')
+       AND NOT pg_has_role((SELECT e.extowner FROM pg_extension e WHERE e.extname = 'pae_cauca'), 'USAGE') THEN
+        RAISE EXCEPTION 'sesión sin usuario identificado no puede cambiar el estado de visitas'
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = format('La sesión no trae un JWT de confianza ni su rol "%s" está asociado a una persona en pae.usuarios.login_db.', current_user),
+                  HINT = 'Inicie sesión con pae_api.login, o asocie el rol a una persona (pae.usuarios.login_db).';
+    END IF;
     SELECT r.fecha_visita INTO v_fecha FROM pae.visitas_id r WHERE r.id = transicion.visita;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'visita desconocida: %', visita
@@ -151,8 +164,17 @@ BEGIN
            checkout_precision_m = CASE WHEN a = 'cerrada' AND lat IS NOT NULL THEN precision_m ELSE v.checkout_precision_m END,
            checkout_en = CASE WHEN a = 'cerrada' AND lat IS NOT NULL THEN clock_timestamp() ELSE v.checkout_en END
      WHERE v.id = transicion.visita AND v.fecha_visita = v_fecha
+       AND v.estado IS DISTINCT FROM a
     RETURNING * INTO v_fila;
     IF NOT FOUND THEN
+        -- already there (perhaps moved there by a concurrent request)?
+        IF EXISTS (SELECT 1 FROM pae.visitas v
+                    WHERE v.id = transicion.visita AND v.fecha_visita = v_fecha AND v.estado = a) THEN
+            RAISE EXCEPTION 'transición no permitida: % -> %', a, a
+                USING ERRCODE = 'PV002',
+                      DETAIL = format('Visita %s: ya está en estado %s.', visita, a),
+                      HINT = 'Consulte el estado actual de la visita antes de moverla.';
+        END IF;
         RAISE EXCEPTION 'visita desconocida: %', visita
             USING ERRCODE = 'no_data_found',
                   DETAIL = 'La visita no existe o la sesión no puede modificarla.',

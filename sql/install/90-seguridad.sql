@@ -46,10 +46,13 @@ GRANT INSERT, DELETE ON pae.usuario_municipios TO pae_admin;
 -- Row-level security: a visitador sees and changes only their visits, a
 -- supervisor those of the municipios in their charge, coordinadores and
 -- admins all.
+-- No SET search_path on these two: the policies call them for every row,
+-- and a SET clause would stop the planner from inlining them.  Their
+-- BEGIN ATOMIC bodies are bound when this script runs, so no search_path
+-- of the caller can redirect them.
 CREATE FUNCTION pae.puede_ver_visita(visitador uuid, sede char(12))
 RETURNS boolean
 LANGUAGE sql STABLE PARALLEL RESTRICTED
-SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT CASE
         WHEN pg_has_role('pae_coordinador', 'USAGE') OR pg_has_role('pae_admin', 'USAGE') THEN true
@@ -66,7 +69,6 @@ GRANT EXECUTE ON FUNCTION pae.puede_ver_visita(uuid, char(12)) TO pae_visitador,
 CREATE FUNCTION pae.puede_ver_visita_id(visita uuid)
 RETURNS boolean
 LANGUAGE sql STABLE PARALLEL RESTRICTED
-SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT EXISTS (SELECT 1 FROM pae.visitas v JOIN pae.visitas_id r ON r.id = v.id AND r.fecha_visita = v.fecha_visita
                     WHERE r.id = puede_ver_visita_id.visita);

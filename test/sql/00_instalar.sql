@@ -13,11 +13,14 @@ SELECT count(*) AS municipios, count(*) FILTER (WHERE codigo = '19001' AND nombr
   FROM pae.municipios;
 SELECT categoria, count(*) AS items, count(*) FILTER (WHERE obligatorio) AS obligatorios
   FROM pae.checklist_items GROUP BY categoria ORDER BY categoria;
--- every function of the extension pins search_path or is C (see 40-geocerca.sql)
+-- every function of the extension pins search_path, or is C (its SPI
+-- queries qualify everything, see 40-geocerca.sql), or has a BEGIN ATOMIC
+-- body (bound at creation: no search_path can redirect it)
 SELECT p.oid::regprocedure AS sin_search_path
   FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.deptype = 'e'
   JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pae_cauca'
  WHERE p.prolang <> (SELECT oid FROM pg_language WHERE lanname = 'c')
+   AND p.prosqlbody IS NULL
    AND NOT coalesce(p.proconfig::text[] @> ARRAY['search_path=pg_catalog, pg_temp'], false)
  ORDER BY 1;
 -- every table, view, column and function of the extension has a comment
