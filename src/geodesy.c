@@ -36,15 +36,21 @@
  */
 #define PAE_LOCAL_MAX_RAD	0.01
 
+/* fence checks are short lines: tell the compiler which branch is hot */
+#if defined(__GNUC__)
+#define likely_short(x)	__builtin_expect(!!(x), 1)
+#else
+#define likely_short(x)	(x)
+#endif
+
 #define PAE_VINCENTY_MAX_ITER	200
 #define PAE_VINCENTY_EPS		1e-12
 
 bool
 pae_geo_coords_valid(double lat, double lon)
 {
-	return isfinite(lat) && isfinite(lon) &&
-		lat >= -90.0 && lat <= 90.0 &&
-		lon >= -180.0 && lon <= 180.0;
+	/* NaN fails every comparison and an infinity fails the range */
+	return fabs(lat) <= 90.0 && fabs(lon) <= 180.0;
 }
 
 /* longitude difference folded into [-pi, pi] */
@@ -60,12 +66,11 @@ pae_geo_delta_lon(double lon1, double lon2)
 	return d;
 }
 
-double
-pae_geo_distance_local(double lat1, double lon1, double lat2, double lon2)
+/* the tangent-plane formula, given the differences in radians */
+static inline double
+pae_geo_plane(double lat1, double lat2, double dphi, double dlam)
 {
 	double		phim = 0.5 * (lat1 + lat2) * PAE_DEG2RAD;
-	double		dphi = (lat2 - lat1) * PAE_DEG2RAD;
-	double		dlam = pae_geo_delta_lon(lon1, lon2);
 	double		c = cos(phim);
 	double		w2 = 1.0 - PAE_WGS84_E2 * (1.0 - c * c);
 	double		w = sqrt(w2);
@@ -75,6 +80,13 @@ pae_geo_distance_local(double lat1, double lon1, double lat2, double lon2)
 	double		dx = n * c * dlam;
 
 	return sqrt(dx * dx + dy * dy);
+}
+
+double
+pae_geo_distance_local(double lat1, double lon1, double lat2, double lon2)
+{
+	return pae_geo_plane(lat1, lat2, (lat2 - lat1) * PAE_DEG2RAD,
+						 pae_geo_delta_lon(lon1, lon2));
 }
 
 /* Andoyer-Lambert: first-order flattening correction of the great circle */
@@ -183,10 +195,10 @@ pae_geo_distance_vincenty(double lat1, double lon1, double lat2, double lon2)
 double
 pae_geo_distance(double lat1, double lon1, double lat2, double lon2)
 {
-	double		dlat = fabs(lat2 - lat1) * PAE_DEG2RAD;
-	double		dlon = fabs(pae_geo_delta_lon(lon1, lon2));
+	double		dphi = (lat2 - lat1) * PAE_DEG2RAD;
+	double		dlam = pae_geo_delta_lon(lon1, lon2);
 
-	if (dlat < PAE_LOCAL_MAX_RAD && dlon < PAE_LOCAL_MAX_RAD)
-		return pae_geo_distance_local(lat1, lon1, lat2, lon2);
+	if (likely_short(fabs(dphi) < PAE_LOCAL_MAX_RAD && fabs(dlam) < PAE_LOCAL_MAX_RAD))
+		return pae_geo_plane(lat1, lat2, dphi, dlam);
 	return pae_geo_distance_vincenty(lat1, lon1, lat2, lon2);
 }

@@ -23,6 +23,7 @@
 #include "executor/spi.h"
 #include "nodes/parsenodes.h"
 #include "miscadmin.h"
+#include "storage/proc.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
 
@@ -69,12 +70,23 @@ pae_plan_ejecutar(SPIPlanPtr plan, Datum *args, const char *nulls,
 Oid
 pae_duenio_extension(void)
 {
+	/*
+	 * Every visit write asks several times; the answer is kept for the rest
+	 * of the transaction only (keyed by its local id), so no state outlives
+	 * the transaction that read it.
+	 */
+	static LocalTransactionId cache_lxid = InvalidLocalTransactionId;
+	static Oid	cache_owner = InvalidOid;
 	Relation	rel;
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tup;
 	Oid			owner = InvalidOid;
-	Oid			ext = get_extension_oid("pae_cauca", false);
+	Oid			ext;
+
+	if (cache_lxid == MyProc->lxid && OidIsValid(cache_owner))
+		return cache_owner;
+	ext = get_extension_oid("pae_cauca", false);
 
 	rel = table_open(ExtensionRelationId, AccessShareLock);
 	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
@@ -87,6 +99,8 @@ pae_duenio_extension(void)
 	table_close(rel, AccessShareLock);
 	if (!OidIsValid(owner))
 		elog(ERROR, "pae_cauca extension has no owner");
+	cache_lxid = MyProc->lxid;
+	cache_owner = owner;
 	return owner;
 }
 

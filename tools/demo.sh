@@ -132,6 +132,41 @@ SELECT a.tipo, count(*) AS alertas,
 
 \echo
 \echo '================================================================'
+\echo ' Cumplimiento de la lista de chequeo por operador (visitas realizadas)'
+\echo '================================================================'
+SELECT o.nombre AS operador,
+       count(DISTINCT v.id) AS visitas_realizadas,
+       count(*) FILTER (WHERE r.valor IN ('cumple', 'no_cumple')) AS items_evaluados,
+       count(*) FILTER (WHERE r.valor = 'cumple') AS items_cumplen,
+       round(100.0 * count(*) FILTER (WHERE r.valor = 'cumple')
+             / nullif(count(*) FILTER (WHERE r.valor IN ('cumple', 'no_cumple')), 0), 1) AS cumplimiento_pct,
+       sum(v.raciones_entregadas) FILTER (WHERE r.item = 'RAC-01') AS raciones_entregadas,
+       sum(v.raciones_programadas) FILTER (WHERE r.item = 'RAC-01') AS raciones_programadas
+  FROM pae.visita_respuestas r
+  JOIN pae.visitas v ON v.id = r.visita
+  JOIN pae.contratos c ON c.numero = v.contrato
+  JOIN pae.operadores o ON o.nit = c.operador
+ WHERE v.estado IN ('cerrada', 'aprobada', 'devuelta')
+ GROUP BY o.nombre
+ ORDER BY o.nombre;
+
+\echo
+\echo '================================================================'
+\echo ' Pendientes de revisión del supervisor (cerradas) y devueltas'
+\echo '================================================================'
+SELECT m.nombre AS municipio,
+       count(*) FILTER (WHERE v.estado = 'cerrada') AS por_revisar,
+       count(*) FILTER (WHERE v.estado = 'devuelta') AS devueltas
+  FROM pae.visitas v
+  JOIN pae.sedes s ON s.codigo = v.sede
+  JOIN pae.municipios m ON m.codigo = s.municipio
+ WHERE v.estado IN ('cerrada', 'devuelta')
+ GROUP BY m.nombre
+ ORDER BY por_revisar DESC, m.nombre
+ LIMIT 15;
+
+\echo
+\echo '================================================================'
 \echo ' Visitadores: visitas asignadas y check-ins'
 \echo '================================================================'
 SELECT u.nombre AS visitador,

@@ -7,7 +7,9 @@
 -- coordinador), about two visits per sede between February and October
 -- 2025, and check-ins for about half of them (one in ten of those lands
 -- 300 m to 2 km from the sede, outside its 150 m geofence; the extension
--- computes distancia_m and dentro_geocerca and raises the alerts itself).
+-- computes distancia_m and dentro_geocerca and raises the alerts itself),
+-- then checklists, photos, closings, approvals, returns and cancellations
+-- made by the people themselves, as PostgREST would send them.
 --
 -- Run as a superuser on a database where CREATE EXTENSION pae_cauca CASCADE
 -- was run:  psql -X -v ON_ERROR_STOP=1 -f tools/demo_datos.sql
@@ -209,6 +211,72 @@ UPDATE pae.visitas v
  WHERE p.id = v.id
    AND p.checkin;
 
+-- The rest of the field work, done by the people themselves the way
+-- PostgREST drives the database (role + JWT claims per request): each
+-- visitador answers the checklist, attaches a photo and closes 80% of their
+-- started visits; supervisors approve most closed visits of their
+-- municipios and return some; the coordinador cancels a few planned ones.
+-- Two visits share a photo and a few are short or short of rations, so
+-- every kind of alert shows up.
+DO $trabajo$
+DECLARE
+    v       record;
+    r       double precision;
+    sup     uuid;
+    n       int := 0;
+BEGIN
+    FOR v IN SELECT x.id, x.visitador, x.checkin_lat, x.checkin_lon, x.checkin_en, x.raciones_programadas, s.municipio
+               FROM pae.visitas x JOIN pae.sedes s ON s.codigo = x.sede
+              WHERE x.estado = 'en_curso' ORDER BY x.fecha_visita, x.id
+    LOOP
+        n := n + 1;
+        r := random();
+        CONTINUE WHEN r >= 0.8;                                  -- 20% still open
+        PERFORM set_config('request.jwt.claims', json_build_object('sub', v.visitador, 'role', 'pae_visitador')::text, true);
+        PERFORM set_config('role', 'pae_visitador', true);
+        PERFORM pae_api.responder(v.id, i.codigo,
+                                  CASE WHEN random() < 0.88 THEN 'cumple' WHEN random() < 0.7 THEN 'no_cumple' ELSE 'no_aplica' END)
+           FROM pae.checklist_items i ORDER BY i.orden;
+        PERFORM pae_api.registrar_evidencia(v.id, 'foto',
+                    CASE WHEN n IN (7, 8) THEN repeat('ab', 32)          -- one photo, two visits
+                         ELSE encode(sha256(convert_to(v.id::text, 'UTF8')), 'hex') END,
+                    150000 + floor(random() * 900000)::bigint, 'image/jpeg',
+                    v.checkin_lat, v.checkin_lon, v.checkin_en + interval '20 minutes');
+        UPDATE pae.visitas x
+           SET estado = 'cerrada',
+               checkout_lat = v.checkin_lat + 0.0001, checkout_lon = v.checkin_lon,
+               checkout_precision_m = 8,
+               checkout_en = v.checkin_en + CASE WHEN n % 23 = 0 THEN interval '6 minutes'
+                                                 ELSE make_interval(mins => 40 + floor(random() * 80)::int) END,
+               raciones_entregadas = CASE WHEN n % 11 = 0 THEN round(v.raciones_programadas * 0.7)::int
+                                          ELSE v.raciones_programadas - floor(random() * 5)::int END
+         WHERE x.id = v.id;
+        PERFORM set_config('role', 'none', true);
+
+        SELECT um.usuario INTO sup FROM pae.usuario_municipios um JOIN pae.usuarios u ON u.id = um.usuario
+         WHERE um.municipio = v.municipio AND u.rol = 'supervisor' LIMIT 1;
+        CONTINUE WHEN sup IS NULL OR random() < 0.15;            -- some still to review
+        PERFORM set_config('request.jwt.claims', json_build_object('sub', sup, 'role', 'pae_supervisor')::text, true);
+        PERFORM set_config('role', 'pae_supervisor', true);
+        IF random() < 0.82 THEN
+            PERFORM pae.transicion(v.id, 'aprobada');
+        ELSE
+            PERFORM pae.transicion(v.id, 'devuelta', 'Falta la firma del rector en el acta de entrega');
+        END IF;
+        PERFORM set_config('role', 'none', true);
+    END LOOP;
+
+    PERFORM set_config('request.jwt.claims',
+                       json_build_object('sub', (SELECT id FROM pae.usuarios WHERE rol = 'coordinador' LIMIT 1),
+                                         'role', 'pae_coordinador')::text, true);
+    PERFORM set_config('role', 'pae_coordinador', true);
+    PERFORM pae.transicion(x.id, 'cancelada', 'Sede sin clases por paro de transportadores')
+       FROM (SELECT id FROM pae.visitas WHERE estado = 'programada' ORDER BY fecha_visita, id LIMIT 12) x;
+    PERFORM set_config('role', 'none', true);
+    PERFORM set_config('request.jwt.claims', '', true);
+END
+$trabajo$;
+
 COMMIT;
 
 ANALYZE;
@@ -220,4 +288,6 @@ SELECT (SELECT count(*) FROM pae.municipios)      AS municipios,
        (SELECT count(*) FROM pae.contratos)       AS contratos,
        (SELECT count(*) FROM pae.usuarios)        AS usuarios,
        (SELECT count(*) FROM pae.visitas)         AS visitas,
-       (SELECT count(*) FROM pae.visitas WHERE estado = 'en_curso') AS con_checkin;
+       (SELECT count(*) FROM pae.visitas WHERE checkin_en IS NOT NULL) AS con_checkin,
+       (SELECT count(*) FROM pae.transiciones) AS transiciones,
+       (SELECT count(*) FROM pae.alertas) AS alertas;

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Scenario: pg_dump / pg_restore keeps every row of pae_cauca.
 #
-# A database with the demo data and visits moved through the state machine
-# is dumped (-Fc) and restored into a new database the documented way:
+# A database with the demo data (every visit state, answers, evidence,
+# history, events and alerts, made through the state machine) is dumped (-Fc) and restored into a new database the documented way:
 #   PGOPTIONS='-c session_replication_role=replica' pg_restore --single-transaction
 # (the extension's rule triggers must not re-judge historic rows while they
 # are loaded).  Then every table of schema pae must hold exactly the same
@@ -25,23 +25,7 @@ dropdb --if-exists "$destino" >/dev/null 2>&1 || true
 createdb "$origen"
 psql_q -d "$origen" -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION pae_cauca CASCADE'
 psql_q -d "$origen" -f tools/demo_datos.sql >/dev/null
-# close, approve and return some visits so history, answers, evidence and
-# alerts exist too (as the postgres superuser: maintenance without identity)
-psql_q -d "$origen" >/dev/null <<'SQL'
-WITH v AS (SELECT id FROM pae.visitas WHERE estado = 'en_curso' ORDER BY id LIMIT 6)
-INSERT INTO pae.visita_respuestas (visita, item, valor)
-SELECT v.id, i.codigo, 'cumple' FROM v CROSS JOIN pae.checklist_items i;
-WITH v AS (SELECT id FROM pae.visitas WHERE estado = 'en_curso' ORDER BY id LIMIT 6)
-INSERT INTO pae.evidencias (visita, tipo, sha256, bytes, mime)
-SELECT v.id, 'foto', encode(sha256(v.id::text::bytea), 'hex'), 150000, 'image/jpeg' FROM v;
-UPDATE pae.visitas SET estado = 'cerrada', checkout_lat = checkin_lat, checkout_lon = checkin_lon,
-       checkout_en = checkin_en + interval '90 minutes', raciones_entregadas = 150
- WHERE id IN (SELECT visita FROM pae.evidencias);
-UPDATE pae.visitas SET estado = 'aprobada'
- WHERE id IN (SELECT visita FROM pae.evidencias ORDER BY visita LIMIT 3);
-UPDATE pae.visitas SET estado = 'devuelta', motivo_estado = 'faltan firmas'
- WHERE estado = 'cerrada';
-SQL
+psql_q -At -d "$origen" -c "SELECT 'origen: ' || string_agg(estado || '=' || n, ' ' ORDER BY estado) FROM (SELECT estado, count(*) n FROM pae.visitas GROUP BY 1) x"
 
 pg_dump -Fc -f "$dump" "$origen"
 createdb "$destino"
