@@ -22,7 +22,8 @@ OBJS = \
 	src/actor.o \
 	src/visita.o \
 	src/validation.o \
-	src/transitions.o
+	src/transitions.o \
+	src/audit.o
 
 INSTALL_FRAGMENTS = $(sort $(wildcard sql/install/*.sql))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql

@@ -162,5 +162,11 @@ printf '\ntransicion: %s tps; bare UPDATE (triggers disabled): %s tps\n' "$TPS_T
 awk -v a="$TPS_TRANSICION" -v b="$TPS_BARE" 'BEGIN { printf "BENCH transicion_vs_bare_update %.2f\n", a / b }'
 printf '(section 2: %ss)\n' "$((SECONDS - t))"
 
+# --- section 3: audit trail ------------------------------------------------------
+t=$SECONDS
+printf '\n========== Section 3: audit trail ==========\n'
+BENCH_SECONDS="$BENCH_SECONDS" tools/bench_auditoria.sh "$BENCH_DB" || fail "section 3: audit benchmark failed"
+printf '(section 3: %ss)\n' "$((SECONDS - t))"
+
 printf '\nload avg at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'total: %ss\n' "$((SECONDS - T0))"

@@ -218,6 +218,11 @@ BEGIN
         EXECUTE format('CREATE %s INDEX IF NOT EXISTS %I ON %s (%s)',
                        CASE WHEN i.unico THEN 'UNIQUE' ELSE '' END,
                        v_nombre || '_' || i.sufijo, particion, i.columnas);
+        -- the unique key identifies the row (audit trail, logical replication)
+        IF i.unico THEN
+            EXECUTE format('ALTER TABLE %s REPLICA IDENTITY USING INDEX %I',
+                           particion, v_nombre || '_' || i.sufijo);
+        END IF;
     END LOOP;
 END
 $$;

@@ -1,0 +1,873 @@
+/*-------------------------------------------------------------------------
+ *
+ * audit.c
+ *	  The audit trail of SPEC §6: the row trigger that writes pae.auditoria,
+ *	  the append-only guard (PV009), the canonical row hash and the wait
+ *	  that lets pae.sellar_auditoria() seal without serializing writers.
+ *
+ * Every audit row carries hash = SHA-256 of a canonical encoding of its
+ * contents that depends on no session setting (TimeZone, DateStyle,
+ * extra_float_digits, search_path):
+ *
+ *	 "pae_cauca.auditoria.v1" NUL
+ *	 id			int64, big-endian
+ *	 en			int64 big-endian, microseconds since 1970-01-01 00:00 UTC
+ *	 xid		uint64 big-endian (full transaction id)
+ *	 tabla, operacion, pk, antes, despues, actor, rol_db, cliente
+ *				each as int32 big-endian length then the bytes; -1 and no
+ *				bytes for NULL.  jsonb columns contribute their canonical
+ *				text (jsonb_out), actor its 16 raw bytes.
+ *
+ * Rows are not chained at insert time, so concurrent writers never wait on
+ * a chain head; pae.sellar_auditoria() later chains the rows in id order
+ * into pae.auditoria_sellos (see 65-auditoria.sql).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "commands/sequence.h"
+#include "commands/trigger.h"
+#include "common/cryptohash.h"
+#include "common/jsonapi.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "storage/lmgr.h"
+#include "storage/lwlock.h"
+#include "storage/procarray.h"
+#include "storage/standby.h"
+#include "storage/proc.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/fmgroids.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+#include "utils/xid8.h"
+
+#include "pae_cauca.h"
+
+#define PAE_HASH_LEN			32
+#define PAE_HASH_ETIQUETA		"pae_cauca.auditoria.v1"
+/* longest value kept of each client header, in bytes */
+#define PAE_CLIENTE_VALOR_MAX	256
+/* microseconds between 1970-01-01 and 2000-01-01 */
+#define PAE_EPOCH_UNIX_USEC \
+	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
+
+PG_FUNCTION_INFO_V1(pae_tg_auditoria);
+PG_FUNCTION_INFO_V1(pae_tg_auditoria_inmutable);
+PG_FUNCTION_INFO_V1(pae_auditoria_hash);
+PG_FUNCTION_INFO_V1(pae_auditoria_esperar_escritores);
+
+/* The request.headers PostgREST sets that the trail keeps (lower case) */
+static const char *const pae_cabeceras_guardadas[] = {
+	"user-agent", "x-forwarded-for", "x-real-ip", "x-forwarded-host",
+	"x-forwarded-proto", "x-request-id", "x-client-info", "origin",
+	"referer", "host", NULL
+};
+
+/* prepared once per backend (see spi_plan.c) */
+static SPIPlanPtr pae_plan_auditoria = NULL;
+
+/*
+ * Per-transaction caches: who is acting and the client headers do not
+ * change from row to row, so they are resolved once per transaction (and
+ * again whenever the claims or headers text changes).  Kept in
+ * TopMemoryContext because they outlive the trigger call; they are tiny
+ * and replaced, never accumulated.
+ */
+static LocalTransactionId pae_actor_lxid = InvalidLocalTransactionId;
+static Oid	pae_actor_invocador = InvalidOid;
+static char *pae_actor_claims = NULL;
+static bool pae_actor_hay = false;
+static pg_uuid_t pae_actor_id;
+
+static LocalTransactionId pae_cliente_lxid = InvalidLocalTransactionId;
+static char *pae_cliente_fuente = NULL;
+static Jsonb *pae_cliente_jsonb = NULL;
+static char *pae_cliente_texto = NULL;
+
+
+/* ---------------------------------------------------------------------
+ * Canonical hash
+ * ---------------------------------------------------------------------
+ */
+static void
+pae_h_bytes(pg_cryptohash_ctx *ctx, const void *p, size_t n)
+{
+	if (n > 0 && pg_cryptohash_update(ctx, (const uint8 *) p, n) < 0)
+		elog(ERROR, "could not update SHA-256 context");
+}
+
+static void
+pae_h_uint64(pg_cryptohash_ctx *ctx, uint64 v)
+{
+	uint8		b[8];
+	int			i;
+
+	for (i = 7; i >= 0; i--)
+	{
+		b[i] = (uint8) (v & 0xff);
+		v >>= 8;
+	}
+	pae_h_bytes(ctx, b, 8);
+}
+
+/* a length-prefixed field; len < 0 is NULL */
+static void
+pae_h_campo(pg_cryptohash_ctx *ctx, const char *p, int32 len)
+{
+	uint32		u = (uint32) len;
+	uint8		b[4];
+
+	b[0] = (uint8) (u >> 24);
+	b[1] = (uint8) (u >> 16);
+	b[2] = (uint8) (u >> 8);
+	b[3] = (uint8) u;
+	pae_h_bytes(ctx, b, 4);
+	if (len > 0)
+		pae_h_bytes(ctx, p, len);
+}
+
+static void
+pae_h_texto(pg_cryptohash_ctx *ctx, text *t)
+{
+	if (t == NULL)
+		pae_h_campo(ctx, NULL, -1);
+	else
+		pae_h_campo(ctx, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+}
+
+/* jsonb contributes its canonical text, which no setting changes */
+static void
+pae_h_jsonb(pg_cryptohash_ctx *ctx, Jsonb *j, const char *ya_texto)
+{
+	if (j == NULL)
+		pae_h_campo(ctx, NULL, -1);
+	else
+	{
+		char	   *s = ya_texto ? (char *) ya_texto :
+		JsonbToCString(NULL, &j->root, VARSIZE(j));
+
+		pae_h_campo(ctx, s, strlen(s));
+	}
+}
+
+typedef struct PaeFilaAuditoria
+{
+	int64		id;
+	TimestampTz en;
+	uint64		xid;
+	text	   *tabla;
+	text	   *operacion;
+	Jsonb	   *pk;
+	Jsonb	   *antes;
+	Jsonb	   *despues;
+	pg_uuid_t  *actor;			/* NULL when nobody was identified */
+	text	   *rol_db;
+	Jsonb	   *cliente;
+	const char *cliente_texto;	/* jsonb_out of cliente, if known */
+} PaeFilaAuditoria;
+
+static void
+pae_hash_fila(const PaeFilaAuditoria *f, uint8 *out)
+{
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+
+	if (ctx == NULL || pg_cryptohash_init(ctx) < 0)
+		elog(ERROR, "could not initialize SHA-256 context");
+	pae_h_bytes(ctx, PAE_HASH_ETIQUETA, sizeof(PAE_HASH_ETIQUETA));
+	pae_h_uint64(ctx, (uint64) f->id);
+	pae_h_uint64(ctx, (uint64) (f->en + PAE_EPOCH_UNIX_USEC));
+	pae_h_uint64(ctx, f->xid);
+	pae_h_texto(ctx, f->tabla);
+	pae_h_texto(ctx, f->operacion);
+	pae_h_jsonb(ctx, f->pk, NULL);
+	pae_h_jsonb(ctx, f->antes, NULL);
+	pae_h_jsonb(ctx, f->despues, NULL);
+	if (f->actor == NULL)
+		pae_h_campo(ctx, NULL, -1);
+	else
+		pae_h_campo(ctx, (const char *) f->actor->data, UUID_LEN);
+	pae_h_texto(ctx, f->rol_db);
+	pae_h_jsonb(ctx, f->cliente, f->cliente_texto);
+	if (pg_cryptohash_final(ctx, out, PAE_HASH_LEN) < 0)
+		elog(ERROR, "could not finalize SHA-256 context");
+	pg_cryptohash_free(ctx);
+}
+
+/*
+ * pae.auditoria_hash(id bigint, en timestamptz, xid xid8, tabla text,
+ *					  operacion text, pk jsonb, antes jsonb, despues jsonb,
+ *					  actor uuid, rol_db text, cliente jsonb) RETURNS bytea
+ *		The canonical hash of an audit row, as the trigger computed it.
+ */
+Datum
+pae_auditoria_hash(PG_FUNCTION_ARGS)
+{
+	PaeFilaAuditoria f;
+	bytea	   *res;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_NULL();
+	memset(&f, 0, sizeof(f));
+	f.id = PG_GETARG_INT64(0);
+	f.en = PG_GETARG_TIMESTAMPTZ(1);
+	f.xid = U64FromFullTransactionId(PG_GETARG_FULLTRANSACTIONID(2));
+	f.tabla = PG_ARGISNULL(3) ? NULL : PG_GETARG_TEXT_PP(3);
+	f.operacion = PG_ARGISNULL(4) ? NULL : PG_GETARG_TEXT_PP(4);
+	f.pk = PG_ARGISNULL(5) ? NULL : PG_GETARG_JSONB_P(5);
+	f.antes = PG_ARGISNULL(6) ? NULL : PG_GETARG_JSONB_P(6);
+	f.despues = PG_ARGISNULL(7) ? NULL : PG_GETARG_JSONB_P(7);
+	f.actor = PG_ARGISNULL(8) ? NULL : PG_GETARG_UUID_P(8);
+	f.rol_db = PG_ARGISNULL(9) ? NULL : PG_GETARG_TEXT_PP(9);
+	f.cliente = PG_ARGISNULL(10) ? NULL : PG_GETARG_JSONB_P(10);
+
+	res = (bytea *) palloc(VARHDRSZ + PAE_HASH_LEN);
+	SET_VARSIZE(res, VARHDRSZ + PAE_HASH_LEN);
+	pae_hash_fila(&f, (uint8 *) VARDATA(res));
+	PG_RETURN_BYTEA_P(res);
+}
+
+/* ---------------------------------------------------------------------
+ * Rows as jsonb
+ * ---------------------------------------------------------------------
+ */
+
+/* passwords and tokens never enter the trail */
+static bool
+pae_clave_sensible(const char *k, int len)
+{
+	char		buf[NAMEDATALEN * 2];
+	int			i;
+
+	if (len >= (int) sizeof(buf))
+		len = sizeof(buf) - 1;
+	for (i = 0; i < len; i++)
+		buf[i] = pg_ascii_tolower((unsigned char) k[i]);
+	buf[len] = '\0';
+	return strstr(buf, "clave") != NULL || strstr(buf, "token") != NULL ||
+		strstr(buf, "password") != NULL || strstr(buf, "contrasena") != NULL ||
+		strstr(buf, "secret") != NULL;
+}
+
+/* the whole row as jsonb, like to_jsonb(NEW) */
+static Jsonb *
+pae_fila_jsonb(HeapTuple tup, TupleDesc desc)
+{
+	FmgrInfo	fl;
+	Datum		fila = heap_copy_tuple_as_datum(tup, desc);
+
+	fmgr_info(F_TO_JSONB, &fl);
+	/* to_jsonb(anyelement) learns the argument's type from its expression */
+	fl.fn_expr = (Node *) makeFuncExpr(F_TO_JSONB, JSONBOID,
+									   list_make1(makeNullConst(desc->tdtypeid, -1, InvalidOid)),
+									   InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+	return DatumGetJsonbP(FunctionCall1(&fl, fila));
+}
+
+/* the attribute number of a jsonb key, 0 if none */
+static int
+pae_atributo(TupleDesc desc, const char *k, int len)
+{
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(desc, i);
+		const char *n = NameStr(a->attname);
+
+		if (!a->attisdropped && strncmp(n, k, len) == 0 && n[len] == '\0')
+			return i + 1;
+	}
+	return 0;
+}
+
+/*
+ * A copy of the row object with only the columns in "attrs" (NULL: all),
+ * never a sensitive one.
+ */
+static Jsonb *
+pae_jsonb_filtrar(Jsonb *fila, TupleDesc desc, Bitmapset *attrs)
+{
+	JsonbParseState *st = NULL;
+	JsonbIterator *it = JsonbIteratorInit(&fila->root);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	JsonbValue *res = NULL;
+	bool		saltar = false;
+
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		switch (tok)
+		{
+			case WJB_BEGIN_OBJECT:
+			case WJB_END_OBJECT:
+				res = pushJsonbValue(&st, tok, NULL);
+				break;
+			case WJB_KEY:
+				saltar = pae_clave_sensible(v.val.string.val, v.val.string.len);
+				if (!saltar && attrs != NULL)
+				{
+					int			n = pae_atributo(desc, v.val.string.val, v.val.string.len);
+
+					saltar = !bms_is_member(n, attrs);
+				}
+				if (!saltar)
+					pushJsonbValue(&st, WJB_KEY, &v);
+				break;
+			case WJB_VALUE:
+				if (!saltar)
+					pushJsonbValue(&st, WJB_VALUE, &v);
+				break;
+			default:
+				elog(ERROR, "unexpected jsonb token %d in a row", (int) tok);
+		}
+	}
+	return JsonbValueToJsonb(res);
+}
+
+/*
+ * True when some column of the relation must stay out of the trail.  The
+ * answer for the last descriptor seen is kept: a relcache rebuild that
+ * changes the columns gives a new descriptor.
+ */
+static bool
+pae_tiene_sensibles(Relation rel)
+{
+	static Oid	ultima_rel = InvalidOid;
+	static TupleDesc ultimo_desc = NULL;
+	static bool ultima_respuesta = false;
+	TupleDesc	desc = RelationGetDescr(rel);
+	bool		hay = false;
+	int			i;
+
+	if (RelationGetRelid(rel) == ultima_rel && desc == ultimo_desc)
+		return ultima_respuesta;
+	for (i = 0; i < desc->natts && !hay; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(desc, i);
+
+		hay = !a->attisdropped &&
+			pae_clave_sensible(NameStr(a->attname), strlen(NameStr(a->attname)));
+	}
+	ultima_rel = RelationGetRelid(rel);
+	ultimo_desc = desc;
+	ultima_respuesta = hay;
+	return hay;
+}
+
+/*
+ * An object of just the columns in "attrs" of the row, each converted the
+ * way to_jsonb converts it (never a sensitive one): an UPDATE converts the
+ * few columns it changed, not two whole rows.
+ */
+static Jsonb *
+pae_columnas_jsonb(HeapTuple tup, TupleDesc desc, Bitmapset *attrs)
+{
+	JsonbParseState *st = NULL;
+	JsonbValue *res;
+	int			x = -1;
+
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	while ((x = bms_next_member(attrs, x)) > 0)
+	{
+		Form_pg_attribute a = TupleDescAttr(desc, x - 1);
+		const char *nombre = NameStr(a->attname);
+		JsonbValue	k;
+		JsonbValue	v;
+		bool		isnull;
+		Datum		d;
+
+		if (a->attisdropped || pae_clave_sensible(nombre, strlen(nombre)))
+			continue;
+		k.type = jbvString;
+		k.val.string.val = (char *) nombre;
+		k.val.string.len = strlen(nombre);
+		pushJsonbValue(&st, WJB_KEY, &k);
+
+		d = heap_getattr(tup, x, desc, &isnull);
+		if (isnull)
+			v.type = jbvNull;
+		else
+		{
+			FmgrInfo	fl;
+			Jsonb	   *jb;
+
+			fmgr_info(F_TO_JSONB, &fl);
+			fl.fn_expr = (Node *) makeFuncExpr(F_TO_JSONB, JSONBOID,
+											   list_make1(makeNullConst(a->atttypid, a->atttypmod,
+																		a->attcollation)),
+											   InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+			jb = DatumGetJsonbP(FunctionCall1(&fl, d));
+			if (!JsonbExtractScalar(&jb->root, &v))
+			{
+				v.type = jbvBinary;
+				v.val.binary.data = &jb->root;
+				v.val.binary.len = VARSIZE(jb) - VARHDRSZ;
+			}
+		}
+		pushJsonbValue(&st, WJB_VALUE, &v);
+	}
+	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	return JsonbValueToJsonb(res);
+}
+
+/* ---------------------------------------------------------------------
+ * Who and from where
+ * ---------------------------------------------------------------------
+ */
+static pg_uuid_t *
+pae_auditoria_actor(Oid invocador)
+{
+	LocalTransactionId lxid = MyProc->lxid;
+	const char *claims = GetConfigOption("request.jwt.claims", true, false);
+
+	if (claims == NULL)
+		claims = "";
+	if (lxid != pae_actor_lxid || invocador != pae_actor_invocador ||
+		pae_actor_claims == NULL || strcmp(claims, pae_actor_claims) != 0)
+	{
+		pg_uuid_t	id;
+		bool		hay = pae_usuario_actual(invocador, &id);
+
+		if (pae_actor_claims)
+			pfree(pae_actor_claims);
+		pae_actor_claims = MemoryContextStrdup(TopMemoryContext, claims);
+		pae_actor_hay = hay;
+		if (hay)
+			pae_actor_id = id;
+		pae_actor_invocador = invocador;
+		pae_actor_lxid = lxid;
+	}
+	return pae_actor_hay ? &pae_actor_id : NULL;
+}
+
+typedef struct PaeCabeceras
+{
+	int			nivel;
+	bool		guardar;		/* the current top-level key is kept */
+	char	   *clave;
+	JsonbParseState *st;
+	int			n;
+} PaeCabeceras;
+
+static void
+pae_cab_objeto_inicio(void *state)
+{
+	((PaeCabeceras *) state)->nivel++;
+}
+
+static void
+pae_cab_objeto_fin(void *state)
+{
+	((PaeCabeceras *) state)->nivel--;
+}
+
+static void
+pae_cab_campo(void *state, char *fname, bool isnull)
+{
+	PaeCabeceras *c = (PaeCabeceras *) state;
+	int			i;
+
+	if (c->nivel != 1)
+		return;
+	c->guardar = false;
+	c->clave = NULL;
+	for (i = 0; fname != NULL && pae_cabeceras_guardadas[i] != NULL; i++)
+		if (pg_strcasecmp(fname, pae_cabeceras_guardadas[i]) == 0)
+		{
+			c->guardar = true;
+			c->clave = (char *) pae_cabeceras_guardadas[i];
+		}
+}
+
+static void
+pae_cab_escalar(void *state, char *token, JsonTokenType tipo)
+{
+	PaeCabeceras *c = (PaeCabeceras *) state;
+	JsonbValue	k;
+	JsonbValue	v;
+	int			len;
+
+	if (c->nivel != 1 || !c->guardar || token == NULL || tipo != JSON_TOKEN_STRING)
+		return;
+	c->guardar = false;
+	len = strlen(token);
+	if (len > PAE_CLIENTE_VALOR_MAX)
+		len = pg_mbcliplen(token, len, PAE_CLIENTE_VALOR_MAX);
+	k.type = jbvString;
+	k.val.string.val = c->clave;
+	k.val.string.len = strlen(c->clave);
+	v.type = jbvString;
+	v.val.string.val = token;
+	v.val.string.len = len;
+	pushJsonbValue(&c->st, WJB_KEY, &k);
+	pushJsonbValue(&c->st, WJB_VALUE, &v);
+	c->n++;
+}
+
+/*
+ * The client information PostgREST puts in request.headers, reduced to
+ * the headers worth keeping (never Authorization or Cookie), each value
+ * cut to PAE_CLIENTE_VALOR_MAX bytes.  Malformed text gives NULL: the
+ * audit never makes a business change fail.
+ */
+static Jsonb *
+pae_auditoria_cliente(const char **texto)
+{
+	LocalTransactionId lxid = MyProc->lxid;
+	const char *fuente = GetConfigOption("request.headers", true, false);
+
+	if (fuente == NULL)
+		fuente = "";
+	if (lxid != pae_cliente_lxid || pae_cliente_fuente == NULL ||
+		strcmp(fuente, pae_cliente_fuente) != 0)
+	{
+		Jsonb	   *res = NULL;
+		MemoryContext viejo;
+
+		if (fuente[0] != '\0')
+		{
+			PaeCabeceras c;
+			JsonSemAction sem;
+			JsonLexContext *lex;
+			char	   *copia = pstrdup(fuente);
+
+			memset(&c, 0, sizeof(c));
+			memset(&sem, 0, sizeof(sem));
+			sem.semstate = &c;
+			sem.object_start = pae_cab_objeto_inicio;
+			sem.object_end = pae_cab_objeto_fin;
+			sem.object_field_start = pae_cab_campo;
+			sem.scalar = pae_cab_escalar;
+			pushJsonbValue(&c.st, WJB_BEGIN_OBJECT, NULL);
+			lex = makeJsonLexContextCstringLen(copia, strlen(copia),
+											   GetDatabaseEncoding(), true);
+			if (pg_parse_json(lex, &sem) == JSON_SUCCESS && c.nivel == 0)
+				res = JsonbValueToJsonb(pushJsonbValue(&c.st, WJB_END_OBJECT, NULL));
+		}
+
+		if (pae_cliente_fuente)
+			pfree(pae_cliente_fuente);
+		if (pae_cliente_jsonb)
+			pfree(pae_cliente_jsonb);
+		if (pae_cliente_texto)
+			pfree(pae_cliente_texto);
+		viejo = MemoryContextSwitchTo(TopMemoryContext);
+		pae_cliente_fuente = pstrdup(fuente);
+		pae_cliente_jsonb = NULL;
+		pae_cliente_texto = NULL;
+		if (res != NULL)
+		{
+			pae_cliente_jsonb = (Jsonb *) palloc(VARSIZE(res));
+			memcpy(pae_cliente_jsonb, res, VARSIZE(res));
+			pae_cliente_texto = JsonbToCString(NULL, &res->root, VARSIZE(res));
+		}
+		MemoryContextSwitchTo(viejo);
+		pae_cliente_lxid = lxid;
+	}
+	*texto = pae_cliente_texto;
+	return pae_cliente_jsonb;
+}
+
+/* ---------------------------------------------------------------------
+ * The trigger
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * pae.tg_auditoria() RETURNS trigger
+ *		AFTER INSERT OR UPDATE OR DELETE ... FOR EACH ROW on every business
+ *		table.  Its optional argument names the table in the trail (a
+ *		partition reports its partitioned table).
+ */
+Datum
+pae_tg_auditoria(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	TupleDesc	desc;
+	PaeFilaAuditoria f;
+	Jsonb	   *fila;
+	Bitmapset  *pk_attrs;
+	Oid			invocador = GetUserId();
+	Oid			nsp;
+	Oid			seq;
+	uint8		hash[PAE_HASH_LEN];
+	bytea	   *hash_b;
+	Datum		args[12];
+	char		nulls[12];
+	Oid			tipos[12] = {INT8OID, TIMESTAMPTZOID, XID8OID, TEXTOID, TEXTOID,
+		JSONBOID, JSONBOID, JSONBOID, UUIDOID, TEXTOID, JSONBOID, BYTEAOID};
+	Oid			guardado_usuario;
+	int			guardado_contexto;
+	SPIPlanPtr	plan;
+	const char *op;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("pae.tg_auditoria solo puede usarse como disparador"),
+				 errdetail("La función fue llamada fuera de un disparador."),
+				 errhint("Úsela en CREATE TRIGGER ... AFTER INSERT OR UPDATE OR DELETE ... FOR EACH ROW.")));
+	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("pae.tg_auditoria debe dispararse AFTER ... FOR EACH ROW"),
+				 errdetail("El disparador \"%s\" no es AFTER FOR EACH ROW.", td->tg_trigger->tgname),
+				 errhint("Cree el disparador AFTER INSERT OR UPDATE OR DELETE ... FOR EACH ROW.")));
+
+	/*
+	 * The extension's own script (shipped data, upgrades) is not a business
+	 * change; its rows would also come back twice through pg_dump.
+	 */
+	if (creating_extension)
+		return PointerGetDatum(NULL);
+
+	rel = td->tg_relation;
+	desc = RelationGetDescr(rel);
+	memset(&f, 0, sizeof(f));
+	/*
+	 * The row's key: its primary key, or its replica identity (partitions of
+	 * pae.visitas have no primary key of their own: their unique id index is
+	 * their replica identity, see pae.indexar_particion).
+	 */
+	pk_attrs = RelationGetIndexAttrBitmap(rel, INDEX_ATTR_BITMAP_PRIMARY_KEY);
+	if (pk_attrs == NULL)
+		pk_attrs = RelationGetIndexAttrBitmap(rel, INDEX_ATTR_BITMAP_IDENTITY_KEY);
+	if (pk_attrs != NULL)
+	{
+		/* the bitmap is offset by FirstLowInvalidHeapAttributeNumber */
+		Bitmapset  *b = NULL;
+		int			x = -1;
+
+		while ((x = bms_next_member(pk_attrs, x)) >= 0)
+			b = bms_add_member(b, x + FirstLowInvalidHeapAttributeNumber);
+		pk_attrs = b;
+	}
+
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_DELETE(td->tg_event))
+	{
+		/* the whole row, like to_jsonb(NEW) or to_jsonb(OLD) */
+		fila = pae_fila_jsonb(td->tg_trigtuple, desc);
+		if (pae_tiene_sensibles(rel))
+			fila = pae_jsonb_filtrar(fila, desc, NULL);
+		if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		{
+			op = "INSERT";
+			f.despues = fila;
+		}
+		else
+		{
+			op = "DELETE";
+			f.antes = fila;
+		}
+		f.pk = pae_columnas_jsonb(td->tg_trigtuple, desc, pk_attrs);
+	}
+	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+	{
+		HeapTuple	viejo = td->tg_trigtuple;
+		HeapTuple	nuevo = td->tg_newtuple;
+		Bitmapset  *cambiados = NULL;
+		int			i;
+
+		op = "UPDATE";
+		/* old and new of the changed columns only */
+		for (i = 0; i < desc->natts; i++)
+		{
+			Form_pg_attribute a = TupleDescAttr(desc, i);
+			bool		n1,
+						n2;
+			Datum		d1,
+						d2;
+
+			if (a->attisdropped)
+				continue;
+			d1 = heap_getattr(viejo, i + 1, desc, &n1);
+			d2 = heap_getattr(nuevo, i + 1, desc, &n2);
+			if (n1 != n2 || (!n1 && !datumIsEqual(d1, d2, a->attbyval, a->attlen)))
+				cambiados = bms_add_member(cambiados, i + 1);
+		}
+		/* an UPDATE that changed nothing is still recorded, with {} and {} */
+		f.antes = pae_columnas_jsonb(viejo, desc, cambiados);
+		f.despues = pae_columnas_jsonb(nuevo, desc, cambiados);
+		f.pk = pae_columnas_jsonb(nuevo, desc, pk_attrs);
+	}
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("pae.tg_auditoria no admite TRUNCATE"),
+				 errdetail("Solo se auditan INSERT, UPDATE y DELETE fila por fila."),
+				 errhint("Cree el disparador AFTER INSERT OR UPDATE OR DELETE ... FOR EACH ROW.")));
+
+	/* the transaction already has an id (it wrote the row) */
+	f.xid = U64FromFullTransactionId(GetTopFullTransactionId());
+	f.en = GetCurrentStatementStartTimestamp();
+	f.tabla = cstring_to_text(td->tg_trigger->tgnargs >= 1 ?
+							  td->tg_trigger->tgargs[0] : RelationGetRelationName(rel));
+	f.operacion = cstring_to_text(op);
+	f.actor = pae_auditoria_actor(invocador);
+	f.rol_db = cstring_to_text(GetUserNameFromId(invocador, false));
+	f.cliente = pae_auditoria_cliente(&f.cliente_texto);
+
+	/*
+	 * The id is drawn here, after the transaction id was assigned: a
+	 * sealer that reads the sequence and then waits for every transaction
+	 * in progress knows no lower id can still appear (see
+	 * pae_auditoria_esperar_escritores).
+	 */
+	nsp = get_namespace_oid("pae", false);
+	seq = get_relname_relid("auditoria_id_seq", nsp);
+	if (!OidIsValid(seq))
+		elog(ERROR, "sequence pae.auditoria_id_seq is missing");
+	f.id = nextval_internal(seq, false);
+
+	pae_hash_fila(&f, hash);
+	hash_b = (bytea *) palloc(VARHDRSZ + PAE_HASH_LEN);
+	SET_VARSIZE(hash_b, VARHDRSZ + PAE_HASH_LEN);
+	memcpy(VARDATA(hash_b), hash, PAE_HASH_LEN);
+
+	memset(nulls, ' ', sizeof(nulls));
+	args[0] = Int64GetDatum(f.id);
+	args[1] = TimestampTzGetDatum(f.en);
+	args[2] = FullTransactionIdGetDatum(FullTransactionIdFromU64(f.xid));
+	args[3] = PointerGetDatum(f.tabla);
+	args[4] = PointerGetDatum(f.operacion);
+	args[5] = PointerGetDatum(f.pk);
+	if (f.pk == NULL)
+		nulls[5] = 'n';
+	args[6] = PointerGetDatum(f.antes);
+	if (f.antes == NULL)
+		nulls[6] = 'n';
+	args[7] = PointerGetDatum(f.despues);
+	if (f.despues == NULL)
+		nulls[7] = 'n';
+	args[8] = UUIDPGetDatum(f.actor);
+	if (f.actor == NULL)
+		nulls[8] = 'n';
+	args[9] = PointerGetDatum(f.rol_db);
+	args[10] = PointerGetDatum(f.cliente);
+	if (f.cliente == NULL)
+		nulls[10] = 'n';
+	args[11] = PointerGetDatum(hash_b);
+
+	/* bookkeeping as the extension's owner: clients cannot write the trail */
+	GetUserIdAndSecContext(&guardado_usuario, &guardado_contexto);
+	SetUserIdAndSecContext(pae_duenio_extension(),
+						   guardado_contexto | SECURITY_LOCAL_USERID_CHANGE);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	plan = pae_plan(&pae_plan_auditoria,
+					"INSERT INTO pae.auditoria (id, en, xid, tabla, operacion, pk, antes,"
+					" despues, actor, rol_db, cliente, hash) OVERRIDING SYSTEM VALUE"
+					" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+					12, tipos);
+	pae_plan_ejecutar(plan, args, nulls, false, 0);
+	SPI_finish();
+	SetUserIdAndSecContext(guardado_usuario, guardado_contexto);
+
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * pae.tg_auditoria_inmutable() RETURNS trigger
+ *		BEFORE UPDATE OR DELETE (row) and BEFORE TRUNCATE (statement) on
+ *		pae.auditoria, its partitions and pae.auditoria_sellos: the trail is
+ *		append-only, for the owner too.
+ */
+Datum
+pae_tg_auditoria_inmutable(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	const char *op = "modificar";
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("pae.tg_auditoria_inmutable solo puede usarse como disparador"),
+				 errdetail("La función fue llamada fuera de un disparador."),
+				 errhint("Úsela en CREATE TRIGGER ... BEFORE UPDATE OR DELETE OR TRUNCATE.")));
+	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+		op = "UPDATE";
+	else if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
+		op = "DELETE";
+	else if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
+		op = "TRUNCATE";
+	ereport(ERROR,
+			(errcode(ERRCODE_PAE_AUDITORIA),
+			 errmsg("la auditoría es de solo inserción: %s sobre \"%s\" no está permitido",
+					op, RelationGetRelationName(td->tg_relation)),
+			 errdetail("pae.auditoria y pae.auditoria_sellos no admiten UPDATE, DELETE ni TRUNCATE, tampoco para su dueño."),
+			 errhint("Los meses antiguos salen solo con pae.archivar_auditoria(antes_de date).")));
+	PG_RETURN_NULL();
+}
+
+/*
+ * pae.auditoria_esperar_escritores() RETURNS integer
+ *		Waits until every transaction in progress now has ended; returns
+ *		how many it waited for.
+ *
+ * pae.sellar_auditoria() reads the id sequence's last value C first and
+ * calls this next.  The trigger draws an audit id only after its
+ * transaction has an xid, so every transaction that holds an id <= C is
+ * in the list of running transactions taken here (or already over).  Once they have all ended,
+ * each row with id <= C is committed, hence visible to the sealer's next
+ * statement (READ COMMITTED), or gone for good: sealing the ids up to C
+ * can never skip a row that commits later.  Writers never wait for the
+ * sealer; the sealer waits for the writers in flight.
+ */
+Datum
+pae_auditoria_esperar_escritores(PG_FUNCTION_ARGS)
+{
+	RunningTransactions running;
+	TransactionId *xids;
+	int			n;
+	int			i;
+	int			esperadas = 0;
+
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+				 errmsg("el sellado de la auditoría requiere READ COMMITTED"),
+				 errdetail("El nivel de aislamiento de la transacción es REPEATABLE READ o SERIALIZABLE; su instantánea no vería las filas que se confirman mientras se sella."),
+				 errhint("Ejecute pae.sellar_auditoria() en una transacción READ COMMITTED.")));
+
+	/*
+	 * Not a snapshot's xip: a snapshot leaves out running transactions whose
+	 * xid is past latestCompletedXid, and those may hold ids <= C too.  The
+	 * running-transactions list has them all (it returns holding
+	 * ProcArrayLock and XidGenLock, released at once after the copy).
+	 */
+	running = GetRunningTransactionData();
+	n = running->xcnt;
+	xids = palloc(sizeof(TransactionId) * Max(n, 1));
+	memcpy(xids, running->xids, sizeof(TransactionId) * n);
+	LWLockRelease(ProcArrayLock);
+	LWLockRelease(XidGenLock);
+
+	for (i = 0; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (TransactionIdIsCurrentTransactionId(xids[i]))
+			continue;
+		XactLockTableWait(xids[i], NULL, NULL, XLTW_None);
+		esperadas++;
+	}
+	PG_RETURN_INT32(esperadas);
+}
