@@ -117,7 +117,7 @@ pae_usuario_actual(Oid invocador, pg_uuid_t *id)
 		SPIPlanPtr	plan = pae_plan(&pae_plan_por_login,
 									"SELECT u.id FROM pae.usuarios u"
 									" WHERE u.login_db OPERATOR(pg_catalog.=) $1",
-									1, &argtype);
+									1, &argtype, true);
 		Datum		arg = DirectFunctionCall1(namein,
 											  CStringGetDatum(GetUserNameFromId(invocador, false)));
 
@@ -169,7 +169,7 @@ pae_actor_obtener(Oid invocador, PaeActor *actor)
 		SPIPlanPtr	plan = pae_plan(&pae_plan_por_id,
 									"SELECT u.rol, u.activo FROM pae.usuarios u"
 									" WHERE u.id OPERATOR(pg_catalog.=) $1",
-									1, &argtype);
+									1, &argtype, true);
 		Datum		arg = UUIDPGetDatum(&actor->id);
 
 		pae_plan_ejecutar(plan, &arg, NULL, true, 1);

@@ -777,7 +777,7 @@ pae_tg_auditoria(PG_FUNCTION_ARGS)
 					"INSERT INTO pae.auditoria (id, en, xid, tabla, operacion, pk, antes,"
 					" despues, actor, rol_db, cliente, hash) OVERRIDING SYSTEM VALUE"
 					" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-					12, tipos);
+					12, tipos, true);
 	pae_plan_ejecutar(plan, args, nulls, false, 0);
 	SPI_finish();
 	SetUserIdAndSecContext(guardado_usuario, guardado_contexto);

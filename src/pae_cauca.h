@@ -41,7 +41,7 @@
 /* prepared SPI plans kept for the backend's life (spi_plan.c) */
 struct _SPI_plan;
 extern struct _SPI_plan *pae_plan(struct _SPI_plan **cache, const char *sql,
-								  int nargs, const Oid *argtypes);
+								  int nargs, const Oid *argtypes, bool generico);
 extern int	pae_plan_ejecutar(struct _SPI_plan *plan, Datum *args,
 							  const char *nulls, bool read_only, long count);
 

@@ -38,7 +38,7 @@ pae_sede_buscar(const char *codigo, PaeSede *sede)
 							   " s.radio_geocerca_m, s.municipio::pg_catalog.text"
 							   " FROM pae.sedes s"
 							   " WHERE s.codigo OPERATOR(pg_catalog.=) $1::pg_catalog.bpchar",
-							   1, argtypes),
+							   1, argtypes, true),
 					  args, NULL, true, 1);
 
 	if (SPI_processed == 1)

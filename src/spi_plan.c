@@ -30,18 +30,22 @@
 #include "pae_cauca.h"
 
 SPIPlanPtr
-pae_plan(SPIPlanPtr *cache, const char *sql, int nargs, const Oid *argtypes)
+pae_plan(SPIPlanPtr *cache, const char *sql, int nargs, const Oid *argtypes,
+		 bool generico)
 {
 	if (*cache == NULL)
 	{
 		/*
-		 * Generic plans: these statements run on every visit write, and a
-		 * custom plan per call would re-plan them (and expand every
-		 * partition of pae.visitas) each time; partitions are pruned at
-		 * executor start-up instead.
+		 * generico: a key lookup or an insert, whose best plan never
+		 * depends on the values: plan once (no re-planning per call).
+		 * Otherwise (range scans of pae.visitas and the tables growing with
+		 * it) let the plan cache decide: a custom plan prunes to the months
+		 * the values select and follows the table's current statistics,
+		 * where a generic plan made while a table was empty would keep a
+		 * sequential scan as it grows.
 		 */
 		SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, (Oid *) argtypes,
-											  CURSOR_OPT_GENERIC_PLAN);
+											  generico ? CURSOR_OPT_GENERIC_PLAN : 0);
 
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s",

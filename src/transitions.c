@@ -108,7 +108,7 @@ pae_supervisa(pg_uuid_t *actor, const char *sede)
 							   "  JOIN pae.sedes s ON s.municipio OPERATOR(pg_catalog.=) um.municipio"
 							   " WHERE um.usuario OPERATOR(pg_catalog.=) $1"
 							   "   AND s.codigo OPERATOR(pg_catalog.=) $2::pg_catalog.bpchar",
-							   2, argtypes),
+							   2, argtypes, true),
 					  args, NULL, true, 1);
 	return SPI_processed > 0;
 }
@@ -213,7 +213,7 @@ pae_validar_cierre(PaeVisita *antes, PaeVisita *v, PaeCambios *cambios)
 							   "   AND NOT EXISTS (SELECT 1 FROM pae.visita_respuestas r"
 							   "                    WHERE r.visita OPERATOR(pg_catalog.=) $1"
 							   "                      AND r.item OPERATOR(pg_catalog.=) i.codigo)",
-							   1, argtypes),
+							   1, argtypes, false),
 					  &id, NULL, true, 1);
 	if (SPI_processed == 1 &&
 		strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2), "0") != 0)
@@ -226,7 +226,7 @@ pae_validar_cierre(PaeVisita *antes, PaeVisita *v, PaeCambios *cambios)
 	pae_plan_ejecutar(pae_plan(&plan_fotos,
 							   "SELECT 1 FROM pae.evidencias e"
 							   " WHERE e.visita OPERATOR(pg_catalog.=) $1 AND e.tipo OPERATOR(pg_catalog.=) 'foto'",
-							   1, argtypes),
+							   1, argtypes, false),
 					  &id, NULL, true, 1);
 	if (SPI_processed == 0)
 		pae_precondicion("falta al menos una foto",
@@ -326,7 +326,7 @@ pae_alerta(Datum visita, const char *tipo, const char *detalle_json)
 							   " ON CONFLICT (visita, tipo) DO UPDATE"
 							   "   SET detalle = EXCLUDED.detalle, detectada_en = pg_catalog.now(),"
 							   "       cerrada_en = NULL",
-							   3, argtypes),
+							   3, argtypes, true),
 					  args, NULL, false, 0);
 }
 
@@ -370,7 +370,7 @@ pae_alerta_viaje(PaeVisita *v)
 							   "    AND v.fecha_visita OPERATOR(pg_catalog.>) ($3 OPERATOR(pg_catalog.-) '62 days'::pg_catalog.interval)"
 							   "    AND v.fecha_visita OPERATOR(pg_catalog.<) ($3 OPERATOR(pg_catalog.+) '62 days'::pg_catalog.interval)"
 							   "  ORDER BY v.checkin_en ASC LIMIT 1)",
-							   3, argtypes),
+							   3, argtypes, false),
 					  args, NULL, true, 2);
 
 	for (i = 0; i < SPI_processed; i++)
@@ -492,7 +492,7 @@ pae_tg_visitas_despues(PG_FUNCTION_ARGS)
 							   "INSERT INTO pae.transiciones (visita, desde, hacia, actor, motivo, rol_db)"
 							   " VALUES ($1, $2::pae.estado_visita, $3::pae.estado_visita, $4, $5,"
 							   "         $6::pg_catalog.name)",
-							   6, historia_tipos),
+							   6, historia_tipos, true),
 					  args, nulls, false, 0);
 
 	tipo = psprintf("visita.%s", v.estado);
@@ -504,7 +504,7 @@ pae_tg_visitas_despues(PG_FUNCTION_ARGS)
 							   "INSERT INTO pae.eventos (tipo, visita, payload)"
 							   " VALUES ($1, $2, pg_catalog.jsonb_build_object('desde', $3, 'hacia', $4))"
 							   " RETURNING id",
-							   4, evento_tipos),
+							   4, evento_tipos, true),
 					  args, NULL, false, 0);
 	evento_id = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 

@@ -11,8 +11,8 @@
  * Row movement: an UPDATE that moves a visit to another month's partition
  * fires BEFORE UPDATE, then BEFORE DELETE on the old partition and BEFORE
  * INSERT on the new one.  The DELETE branch releases the id in
- * pae.visitas_id and the INSERT branch claims it again, in the same
- * statement, so the registry stays exact.
+ * pae.visitas_id (and the day in pae.visitas_dia) and the INSERT branch
+ * claims them again, in the same statement, so both registries stay exact.
  *
  *-------------------------------------------------------------------------
  */
@@ -37,8 +37,9 @@ PG_FUNCTION_INFO_V1(pae_tg_visitas_antes);
 /* prepared once per backend (see spi_plan.c) */
 static SPIPlanPtr plan_contrato = NULL;
 static SPIPlanPtr plan_visitador = NULL;
-static SPIPlanPtr plan_bloqueo_dia = NULL;
-static SPIPlanPtr plan_mismo_dia = NULL;
+static SPIPlanPtr plan_reservar_dia = NULL;
+static SPIPlanPtr plan_dia_ocupado = NULL;
+static SPIPlanPtr plan_liberar_dia = NULL;
 static SPIPlanPtr plan_reclamar_id = NULL;
 static SPIPlanPtr plan_fecha_id = NULL;
 static SPIPlanPtr plan_mover_id = NULL;
@@ -90,7 +91,7 @@ pae_validar_contrato(PaeVisita *v, PaeCambios *cambios)
 							   "       c.raciones_dia, c.vigencia::pg_catalog.text"
 							   "  FROM pae.contratos c"
 							   " WHERE c.numero OPERATOR(pg_catalog.=) $1",
-							   3, argtypes),
+							   3, argtypes, true),
 					  args, NULL, true, 1);
 	if (SPI_processed == 0)
 		ereport(ERROR,
@@ -134,7 +135,7 @@ pae_validar_visitador(PaeVisita *v)
 	pae_plan_ejecutar(pae_plan(&plan_visitador,
 							   "SELECT u.rol, u.activo FROM pae.usuarios u"
 							   " WHERE u.id OPERATOR(pg_catalog.=) $1",
-							   1, argtypes),
+							   1, argtypes, true),
 					  &v->value[PV_VISITADOR], NULL, true, 1);
 	if (SPI_processed == 0)
 		ereport(ERROR,
@@ -226,12 +227,15 @@ pae_validar_raciones(PaeVisita *v, PaeVisitaCol col, const char *nombre)
 
 /*
  * PV008: a visitador visits a sede at most once a day (Colombian calendar),
- * cancelled visits aside.  A transaction-level advisory lock on (sede,
- * visitador, day) makes two sessions scheduling the same pair wait for each
- * other instead of both passing the check.
+ * cancelled visits aside.  Each non-cancelled visit claims its (sede,
+ * visitador, day) in pae.visitas_dia, whose primary key arbitrates: the
+ * claim is an INSERT ... ON CONFLICT DO NOTHING, so a second session
+ * scheduling the same triple waits for the first to commit or abort and
+ * then fails or succeeds -- no scan of the visits, no plan to go stale, no
+ * lock held per visit.
  */
 static void
-pae_validar_unica_del_dia(PaeVisita *v)
+pae_reservar_dia(PaeVisita *v)
 {
 	static const Oid argtypes[4] = {TEXTOID, UUIDOID, UUIDOID, TIMESTAMPTZOID};
 	Datum		args[4];
@@ -242,39 +246,66 @@ pae_validar_unica_del_dia(PaeVisita *v)
 	args[1] = v->value[PV_VISITADOR];
 	args[2] = v->value[PV_ID];
 	args[3] = v->value[PV_FECHA];
-	pae_plan_ejecutar(pae_plan(&plan_bloqueo_dia,
-							   "SELECT pg_catalog.pg_advisory_xact_lock("
-							   " pg_catalog.hashtextextended("
-							   "  'pae.visitas:' OPERATOR(pg_catalog.||) $1 OPERATOR(pg_catalog.||) ':'"
-							   "  OPERATOR(pg_catalog.||) $2::pg_catalog.text OPERATOR(pg_catalog.||) ':'"
-							   "  OPERATOR(pg_catalog.||) pg_catalog.timezone('" PAE_ZONA_HORARIA "', $4)::pg_catalog.date::pg_catalog.text,"
-							   "  0))"
-							   " WHERE $3 IS NOT NULL",
-							   4, argtypes),
+	pae_plan_ejecutar(pae_plan(&plan_reservar_dia,
+							   "INSERT INTO pae.visitas_dia (sede, visitador, dia, visita)"
+							   " VALUES ($1::pg_catalog.bpchar, $2,"
+							   "         pg_catalog.timezone('" PAE_ZONA_HORARIA "', $4)::pg_catalog.date, $3)"
+							   " ON CONFLICT (sede, visitador, dia) DO NOTHING",
+							   4, argtypes, true),
 					  args, NULL, false, 0);
-	pae_plan_ejecutar(pae_plan(&plan_mismo_dia,
-							   "SELECT v.id, v.fecha_visita FROM pae.visitas v"
-							   " WHERE v.sede OPERATOR(pg_catalog.=) $1::pg_catalog.bpchar"
-							   "   AND v.visitador OPERATOR(pg_catalog.=) $2"
-							   "   AND v.id OPERATOR(pg_catalog.<>) $3"
-							   "   AND v.estado OPERATOR(pg_catalog.<>) 'cancelada'::pae.estado_visita"
-							   "   AND v.fecha_visita OPERATOR(pg_catalog.>=) pg_catalog.timezone('" PAE_ZONA_HORARIA "',"
-							   "        pg_catalog.date_trunc('day', pg_catalog.timezone('" PAE_ZONA_HORARIA "', $4)))"
-							   "   AND v.fecha_visita OPERATOR(pg_catalog.<) pg_catalog.timezone('" PAE_ZONA_HORARIA "',"
-							   "        pg_catalog.date_trunc('day', pg_catalog.timezone('" PAE_ZONA_HORARIA "', $4))"
-							   "        OPERATOR(pg_catalog.+) '1 day'::pg_catalog.interval)"
-							   " LIMIT 1",
-							   4, argtypes),
+	if (SPI_processed == 1)
+		return;
+	pae_plan_ejecutar(pae_plan(&plan_dia_ocupado,
+							   "SELECT d.visita, r.fecha_visita"
+							   "  FROM pae.visitas_dia d"
+							   "  LEFT JOIN pae.visitas_id r ON r.id OPERATOR(pg_catalog.=) d.visita"
+							   " WHERE d.sede OPERATOR(pg_catalog.=) $1::pg_catalog.bpchar"
+							   "   AND d.visitador OPERATOR(pg_catalog.=) $2"
+							   "   AND d.dia OPERATOR(pg_catalog.=) pg_catalog.timezone('" PAE_ZONA_HORARIA "', $4)::pg_catalog.date"
+							   "   AND $3 IS NOT NULL",
+							   4, argtypes, true),
 					  args, NULL, false, 1);
-	if (SPI_processed > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_PAE_DUPLICADA),
-				 errmsg("visita duplicada: el visitador ya tiene una visita a la sede \"%s\" ese día", v->sede),
-				 errdetail("La visita %s (fecha_visita %s) ya cubre la sede \"%s\" para el visitador %s el mismo día.",
-						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
-						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2),
-						   v->sede, pae_uuid_texto(v->value[PV_VISITADOR])),
-				 errhint("Use la visita existente, o cancélela antes de programar otra.")));
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+		Datum		otra = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		/* our own claim (an UPDATE moving the row re-claims it) */
+		if (!isnull && memcmp(DatumGetUUIDP(otra), DatumGetUUIDP(v->value[PV_ID]),
+							  sizeof(pg_uuid_t)) == 0)
+			return;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_PAE_DUPLICADA),
+			 errmsg("visita duplicada: el visitador ya tiene una visita a la sede \"%s\" ese día", v->sede),
+			 errdetail("La visita %s (fecha_visita %s) ya cubre la sede \"%s\" para el visitador %s el mismo día.",
+					   SPI_processed ? SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) : "(concurrente)",
+					   SPI_processed ? SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2) : "?",
+					   v->sede, pae_uuid_texto(v->value[PV_VISITADOR])),
+			 errhint("Use la visita existente, o cancélela antes de programar otra.")));
+}
+
+/* release the day a (non-cancelled) version of this visit claimed */
+static void
+pae_liberar_dia(PaeVisita *v)
+{
+	static const Oid argtypes[4] = {TEXTOID, UUIDOID, UUIDOID, TIMESTAMPTZOID};
+	Datum		args[4];
+
+	if (strcmp(v->estado, "cancelada") == 0)
+		return;
+	args[0] = CStringGetTextDatum(v->sede);
+	args[1] = v->value[PV_VISITADOR];
+	args[2] = v->value[PV_ID];
+	args[3] = v->value[PV_FECHA];
+	pae_plan_ejecutar(pae_plan(&plan_liberar_dia,
+							   "DELETE FROM pae.visitas_dia d"
+							   " WHERE d.sede OPERATOR(pg_catalog.=) $1::pg_catalog.bpchar"
+							   "   AND d.visitador OPERATOR(pg_catalog.=) $2"
+							   "   AND d.dia OPERATOR(pg_catalog.=) pg_catalog.timezone('" PAE_ZONA_HORARIA "', $4)::pg_catalog.date"
+							   "   AND d.visita OPERATOR(pg_catalog.=) $3",
+							   4, argtypes, true),
+					  args, NULL, false, 0);
 }
 
 /* PV008: claim the id in the global registry, whatever the month */
@@ -289,14 +320,14 @@ pae_reclamar_id(PaeVisita *v)
 	pae_plan_ejecutar(pae_plan(&plan_reclamar_id,
 							   "INSERT INTO pae.visitas_id (id, fecha_visita) VALUES ($1, $2)"
 							   " ON CONFLICT (id) DO NOTHING",
-							   2, argtypes),
+							   2, argtypes, true),
 					  args, NULL, false, 0);
 	if (SPI_processed == 1)
 		return;
 	pae_plan_ejecutar(pae_plan(&plan_fecha_id,
 							   "SELECT r.fecha_visita FROM pae.visitas_id r"
 							   " WHERE r.id OPERATOR(pg_catalog.=) $1",
-							   1, argtypes),
+							   1, argtypes, true),
 					  args, NULL, false, 1);
 	ereport(ERROR,
 			(errcode(ERRCODE_PAE_DUPLICADA),
@@ -314,7 +345,7 @@ pae_liberar_id(PaeVisita *v)
 
 	pae_plan_ejecutar(pae_plan(&plan_liberar_id,
 							   "DELETE FROM pae.visitas_id r WHERE r.id OPERATOR(pg_catalog.=) $1",
-							   1, argtypes),
+							   1, argtypes, true),
 					  &v->value[PV_ID], NULL, false, 0);
 }
 
@@ -329,7 +360,7 @@ pae_mover_id(PaeVisita *v)
 	pae_plan_ejecutar(pae_plan(&plan_mover_id,
 							   "UPDATE pae.visitas_id r SET fecha_visita = $2"
 							   " WHERE r.id OPERATOR(pg_catalog.=) $1",
-							   2, argtypes),
+							   2, argtypes, true),
 					  args, NULL, false, 0);
 }
 
@@ -406,9 +437,9 @@ pae_antes_insert(TriggerData *td, TupleDesc desc, Oid invocador)
 	pae_validar_sede(&v, &sede);
 	pae_validar_contrato(&v, &cambios);
 	pae_validar_visitador(&v);
-	pae_validar_unica_del_dia(&v);
 	pae_evaluar_checkin(&v, &sede, &cambios);
 	pae_reclamar_id(&v);
+	pae_reservar_dia(&v);
 
 	if (cambios.n == 0)
 		return td->tg_trigtuple;
@@ -460,9 +491,11 @@ pae_antes_update(TriggerData *td, TupleDesc desc, Oid invocador)
 		pae_validar_contrato(&v, &cambios);
 		pae_validar_visitador(&v);
 	}
-	if (planeacion || (strcmp(antes.estado, "cancelada") == 0 &&
-					   strcmp(v.estado, "cancelada") != 0))
-		pae_validar_unica_del_dia(&v);
+	/* the day claimed moves with the plan, and is freed by cancelling */
+	if (planeacion || strcmp(v.estado, "cancelada") == 0)
+		pae_liberar_dia(&antes);
+	if (planeacion)
+		pae_reservar_dia(&v);
 	if (pae_visita_cambio(&antes, &v, PV_CIN_LAT, desc) ||
 		pae_visita_cambio(&antes, &v, PV_CIN_LON, desc) ||
 		pae_visita_cambio(&antes, &v, PV_CIN_PREC, desc) ||
@@ -506,6 +539,7 @@ pae_antes_delete(TriggerData *td, TupleDesc desc)
 						pae_uuid_texto(v.value[PV_ID]), v.estado),
 				 errdetail("Solo una visita programada (un error de planeación) se borra; después de iniciada se cancela."),
 				 errhint("Use pae.transicion(id, 'cancelada', motivo) para cancelarla.")));
+	pae_liberar_dia(&v);
 	pae_liberar_id(&v);
 	return td->tg_trigtuple;
 }

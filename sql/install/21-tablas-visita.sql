@@ -1,3 +1,22 @@
+-- One visit a day (PV008): each non-cancelled visit claims its sede,
+-- visitador and Colombian day here; the primary key arbitrates concurrent
+-- claims (the visits trigger inserts with ON CONFLICT DO NOTHING).  Its
+-- foreign key is checked at commit: an UPDATE that moves a visit to another
+-- month releases and re-claims the visit's id in two steps.
+CREATE TABLE pae.visitas_dia (
+    sede        char(12) NOT NULL,
+    visitador   uuid NOT NULL,
+    dia         date NOT NULL,
+    visita      uuid NOT NULL REFERENCES pae.visitas_id DEFERRABLE INITIALLY DEFERRED,
+    PRIMARY KEY (sede, visitador, dia)
+);
+CREATE INDEX visitas_dia_visita_idx ON pae.visitas_dia (visita);
+COMMENT ON TABLE pae.visitas_dia IS 'Día (hora de Colombia) que ocupa cada visita no cancelada de un visitador en una sede: garantiza una visita por sede, visitador y día (PV008)';
+COMMENT ON COLUMN pae.visitas_dia.sede IS 'Sede visitada';
+COMMENT ON COLUMN pae.visitas_dia.visitador IS 'Visitador asignado';
+COMMENT ON COLUMN pae.visitas_dia.dia IS 'Día de fecha_visita en hora de Colombia';
+COMMENT ON COLUMN pae.visitas_dia.visita IS 'Visita que ocupa ese día';
+
 -- What hangs off a visit.  Children reference pae.visitas_id, the global
 -- registry of visit ids, because a partitioned pae.visitas cannot carry a
 -- unique index on id alone.
@@ -21,7 +40,7 @@ COMMENT ON COLUMN pae.visita_respuestas.respondida_en IS 'Momento en que se regi
 
 CREATE TABLE pae.evidencias (
     id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    visita      uuid NOT NULL REFERENCES pae.visitas_id,
+    visita      uuid NOT NULL REFERENCES pae.visitas_id DEFERRABLE INITIALLY DEFERRED,
     tipo        text NOT NULL CONSTRAINT evidencias_tipo_valido CHECK (tipo IN ('foto', 'firma', 'documento')),
     sha256      text NOT NULL CONSTRAINT evidencias_sha256_hex CHECK (sha256 ~ '^[0-9a-f]{64}$'),
     bytes       bigint NOT NULL CHECK (bytes > 0),
@@ -49,7 +68,7 @@ COMMENT ON COLUMN pae.evidencias.creada_en IS 'Momento en que se registró';
 
 CREATE TABLE pae.transiciones (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    visita      uuid NOT NULL REFERENCES pae.visitas_id,
+    visita      uuid NOT NULL REFERENCES pae.visitas_id DEFERRABLE INITIALLY DEFERRED,
     desde       pae.estado_visita NOT NULL,
     hacia       pae.estado_visita NOT NULL,
     actor       uuid REFERENCES pae.usuarios,

@@ -113,6 +113,7 @@ SELECT pg_catalog.pg_extension_config_dump('pae.contrato_sedes', '');
 SELECT pg_catalog.pg_extension_config_dump('pae.usuarios', '');
 SELECT pg_catalog.pg_extension_config_dump('pae.usuario_municipios', '');
 SELECT pg_catalog.pg_extension_config_dump('pae.visitas_id', '');
+SELECT pg_catalog.pg_extension_config_dump('pae.visitas_dia', '');
 SELECT pg_catalog.pg_extension_config_dump('pae.visitas_default', '');
 SELECT pg_catalog.pg_extension_config_dump('pae.visita_respuestas', '');
 SELECT pg_catalog.pg_extension_config_dump('pae.evidencias', '');
