@@ -35,7 +35,14 @@
 #include "commands/trigger.h"
 #include "common/cryptohash.h"
 #include "common/jsonapi.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "partitioning/partbounds.h"
+#include "partitioning/partdesc.h"
+#include "utils/partcache.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
@@ -81,8 +88,6 @@ static const char *const pae_cabeceras_guardadas[] = {
 	"referer", "host", NULL
 };
 
-/* prepared once per backend (see spi_plan.c) */
-static SPIPlanPtr pae_plan_auditoria = NULL;
 
 /*
  * Per-transaction caches: who is acting and the client headers do not
@@ -587,6 +592,112 @@ pae_auditoria_cliente(const char **texto)
 }
 
 /* ---------------------------------------------------------------------
+ * Writing the row
+ * ---------------------------------------------------------------------
+ */
+
+/* the columns of pae.auditoria the trigger fills, in this order */
+#define PAE_AUD_NCOLS	12
+static const char *const pae_auditoria_columnas[PAE_AUD_NCOLS] = {
+	"id", "en", "xid", "tabla", "operacion", "pk", "antes", "despues",
+	"actor", "rol_db", "cliente", "hash"
+};
+
+/*
+ * pae_auditoria_insertar
+ *		Insert one audit row straight into the monthly partition of en.
+ *
+ * An SPI INSERT would start an executor, route the tuple and build its
+ * projection for every audited row; this does only the work that remains:
+ * find the partition from the partitioned table's own bounds (the binary
+ * search PostgreSQL's tuple routing does), insert the heap tuple and its
+ * index entries.  The trail has no INSERT triggers, constraints or
+ * defaults to honour (every value comes from here), and clients have no
+ * INSERT privilege on it: this is the only writer.
+ */
+static void
+pae_auditoria_insertar(Datum *valores, bool *nulos, TimestampTz en)
+{
+	Oid			padre_oid = get_relname_relid("auditoria", get_namespace_oid("pae", false));
+	Relation	padre;
+	Relation	part;
+	PartitionKey clave;
+	PartitionDesc pd;
+	PartitionBoundInfo limites;
+	int			idx = -1;
+	TupleDesc	desc;
+	TupleTableSlot *slot;
+	ResultRelInfo *rri;
+	EState	   *estado;
+	int			i;
+
+	if (!OidIsValid(padre_oid))
+		elog(ERROR, "table pae.auditoria is missing");
+	padre = table_open(padre_oid, RowExclusiveLock);
+	clave = RelationGetPartitionKey(padre);
+	pd = RelationGetPartitionDesc(padre, true);
+	limites = pd->boundinfo;
+	if (limites != NULL && clave != NULL && limites->ndatums > 0)
+	{
+		Datum		v = TimestampTzGetDatum(en);
+		bool		igual;
+		int			off = partition_range_datum_bsearch(clave->partsupfunc,
+														clave->partcollation,
+														limites, clave->partnatts,
+														&v, &igual);
+
+		idx = limites->indexes[off + 1];
+	}
+	if (idx < 0 && limites != NULL)
+		idx = limites->default_index;
+	if (idx < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("pae.auditoria no tiene partición para %s",
+						DatumGetCString(DirectFunctionCall1(timestamptz_out,
+															TimestampTzGetDatum(en)))),
+				 errdetail("Ni una partición mensual ni la partición por defecto cubren ese momento."),
+				 errhint("Ejecute pae.mantener_particiones() o restaure pae.auditoria_default.")));
+
+	part = table_open(pd->oids[idx], RowExclusiveLock);
+	desc = RelationGetDescr(part);
+
+	/* a partition's columns may sit at other positions than its parent's */
+	slot = MakeSingleTupleTableSlot(desc, &TTSOpsVirtual);
+	ExecClearTuple(slot);
+	for (i = 0; i < desc->natts; i++)
+	{
+		slot->tts_values[i] = (Datum) 0;
+		slot->tts_isnull[i] = true;
+	}
+	for (i = 0; i < PAE_AUD_NCOLS; i++)
+	{
+		int			attnum = SPI_fnumber(desc, pae_auditoria_columnas[i]);
+
+		if (attnum <= 0)
+			elog(ERROR, "column \"%s\" of %s not found",
+				 pae_auditoria_columnas[i], RelationGetRelationName(part));
+		slot->tts_values[attnum - 1] = valores[i];
+		slot->tts_isnull[attnum - 1] = nulos[i];
+	}
+	ExecStoreVirtualTuple(slot);
+
+	estado = CreateExecutorState();
+	rri = makeNode(ResultRelInfo);
+	InitResultRelInfo(rri, part, 1, NULL, 0);
+	ExecOpenIndices(rri, false);
+
+	table_tuple_insert(part, slot, GetCurrentCommandId(true), 0, NULL);
+	ExecInsertIndexTuples(rri, slot, estado, false, false, NULL, NIL);
+
+	ExecCloseIndices(rri);
+	FreeExecutorState(estado);
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(part, NoLock);
+	table_close(padre, NoLock);
+}
+
+/* ---------------------------------------------------------------------
  * The trigger
  * ---------------------------------------------------------------------
  */
@@ -611,13 +722,8 @@ pae_tg_auditoria(PG_FUNCTION_ARGS)
 	Oid			seq;
 	uint8		hash[PAE_HASH_LEN];
 	bytea	   *hash_b;
-	Datum		args[12];
-	char		nulls[12];
-	Oid			tipos[12] = {INT8OID, TIMESTAMPTZOID, XID8OID, TEXTOID, TEXTOID,
-		JSONBOID, JSONBOID, JSONBOID, UUIDOID, TEXTOID, JSONBOID, BYTEAOID};
-	Oid			guardado_usuario;
-	int			guardado_contexto;
-	SPIPlanPtr	plan;
+	Datum		valores[PAE_AUD_NCOLS];
+	bool		nulos[PAE_AUD_NCOLS];
 	const char *op;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
@@ -743,44 +849,26 @@ pae_tg_auditoria(PG_FUNCTION_ARGS)
 	SET_VARSIZE(hash_b, VARHDRSZ + PAE_HASH_LEN);
 	memcpy(VARDATA(hash_b), hash, PAE_HASH_LEN);
 
-	memset(nulls, ' ', sizeof(nulls));
-	args[0] = Int64GetDatum(f.id);
-	args[1] = TimestampTzGetDatum(f.en);
-	args[2] = FullTransactionIdGetDatum(FullTransactionIdFromU64(f.xid));
-	args[3] = PointerGetDatum(f.tabla);
-	args[4] = PointerGetDatum(f.operacion);
-	args[5] = PointerGetDatum(f.pk);
-	if (f.pk == NULL)
-		nulls[5] = 'n';
-	args[6] = PointerGetDatum(f.antes);
-	if (f.antes == NULL)
-		nulls[6] = 'n';
-	args[7] = PointerGetDatum(f.despues);
-	if (f.despues == NULL)
-		nulls[7] = 'n';
-	args[8] = UUIDPGetDatum(f.actor);
-	if (f.actor == NULL)
-		nulls[8] = 'n';
-	args[9] = PointerGetDatum(f.rol_db);
-	args[10] = PointerGetDatum(f.cliente);
-	if (f.cliente == NULL)
-		nulls[10] = 'n';
-	args[11] = PointerGetDatum(hash_b);
+	memset(nulos, false, sizeof(nulos));
+	valores[0] = Int64GetDatum(f.id);
+	valores[1] = TimestampTzGetDatum(f.en);
+	valores[2] = FullTransactionIdGetDatum(FullTransactionIdFromU64(f.xid));
+	valores[3] = PointerGetDatum(f.tabla);
+	valores[4] = PointerGetDatum(f.operacion);
+	valores[5] = PointerGetDatum(f.pk);
+	nulos[5] = (f.pk == NULL);
+	valores[6] = PointerGetDatum(f.antes);
+	nulos[6] = (f.antes == NULL);
+	valores[7] = PointerGetDatum(f.despues);
+	nulos[7] = (f.despues == NULL);
+	valores[8] = f.actor ? UUIDPGetDatum(f.actor) : (Datum) 0;
+	nulos[8] = (f.actor == NULL);
+	valores[9] = PointerGetDatum(f.rol_db);
+	valores[10] = PointerGetDatum(f.cliente);
+	nulos[10] = (f.cliente == NULL);
+	valores[11] = PointerGetDatum(hash_b);
 
-	/* bookkeeping as the extension's owner: clients cannot write the trail */
-	GetUserIdAndSecContext(&guardado_usuario, &guardado_contexto);
-	SetUserIdAndSecContext(pae_duenio_extension(),
-						   guardado_contexto | SECURITY_LOCAL_USERID_CHANGE);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	plan = pae_plan(&pae_plan_auditoria,
-					"INSERT INTO pae.auditoria (id, en, xid, tabla, operacion, pk, antes,"
-					" despues, actor, rol_db, cliente, hash) OVERRIDING SYSTEM VALUE"
-					" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-					12, tipos, true);
-	pae_plan_ejecutar(plan, args, nulls, false, 0);
-	SPI_finish();
-	SetUserIdAndSecContext(guardado_usuario, guardado_contexto);
+	pae_auditoria_insertar(valores, nulos, f.en);
 
 	return PointerGetDatum(NULL);
 }
