@@ -15,8 +15,19 @@
 #define PAE_WGS84_A		6378137.0
 #define PAE_WGS84_F		(1.0 / 298.257223563)
 
-/* true when lat/lon are finite and within [-90,90] x [-180,180] */
-extern bool pae_geo_coords_valid(double lat, double lon);
+/* fill the latitude tables (idempotent; done on first use otherwise) */
+extern void pae_geo_init(void);
+
+/*
+ * true when lat/lon are finite and within [-90,90] x [-180,180]: NaN fails
+ * every comparison and an infinity fails the range.  Inline: every fence
+ * check calls it twice.
+ */
+static inline bool
+pae_geo_coords_valid(double lat, double lon)
+{
+	return __builtin_fabs(lat) <= 90.0 && __builtin_fabs(lon) <= 180.0;
+}
 
 /*
  * Geodesic distance in metres on the WGS84 ellipsoid between two valid

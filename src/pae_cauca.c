@@ -15,6 +15,7 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
+#include "geodesy.h"
 #include "pae_cauca.h"
 
 PG_MODULE_MAGIC;
@@ -38,4 +39,7 @@ _PG_init(void)
 							   NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("pae");
+
+	/* constant tables of the fence math, once per process */
+	pae_geo_init();
 }
