@@ -25,7 +25,9 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
+#include "utils/memutils.h"
 #include "utils/uuid.h"
+#include "storage/proc.h"
 
 #include "pae_cauca.h"
 
@@ -77,32 +79,79 @@ pae_claim_sub(void)
  * pae_usuario_actual
  *		The acting person's uuid; false when the session has none.
  */
+/*
+ * A request asks who is acting several times (RLS policies, the visit and
+ * audit triggers); parsing the claims JSON each time showed in profiles.
+ * The answer from the claims is kept for the rest of the transaction, keyed
+ * by everything it depends on (transaction, session user, claims text); it
+ * lives in TopTransactionContext and is never read in another transaction.
+ */
+typedef struct PaeClaimsCache
+{
+	LocalTransactionId lxid;
+	Oid			sesion;
+	char	   *claims;			/* in TopTransactionContext */
+	bool		hay;
+	pg_uuid_t	id;
+} PaeClaimsCache;
+
+static PaeClaimsCache pae_claims_cache = {InvalidLocalTransactionId};
+
+/* the actor from trusted JWT claims; false when the claims name nobody */
+static bool
+pae_actor_de_claims(pg_uuid_t *id)
+{
+	const char *claims = GetConfigOption("request.jwt.claims", true, false);
+	PaeClaimsCache *c = &pae_claims_cache;
+	MemoryContext viejo;
+	char	   *sub;
+
+	if (claims == NULL || claims[0] == '\0')
+		return false;
+	if (c->lxid == MyProc->lxid && c->sesion == GetSessionUserId() &&
+		c->claims != NULL && strcmp(c->claims, claims) == 0)
+	{
+		if (c->hay)
+			*id = c->id;
+		return c->hay;
+	}
+	if (!pae_claims_confiables())
+		return false;
+
+	c->hay = false;
+	sub = pae_claim_sub();
+	if (sub != NULL)
+	{
+		Datum		d;
+
+		/* a malformed sub is a broken token, never "nobody" */
+		if (strlen(sub) != 36 && strlen(sub) != 32)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("el claim sub del token no es un uuid: \"%s\"", sub),
+					 errdetail("request.jwt.claims debe llevar en sub el id (uuid) de un usuario de pae.usuarios."),
+					 errhint("Obtenga un token nuevo con pae_api.login.")));
+		d = DirectFunctionCall1(uuid_in, CStringGetDatum(sub));
+		memcpy(&c->id, DatumGetUUIDP(d), sizeof(pg_uuid_t));
+		c->hay = true;
+		*id = c->id;
+	}
+	viejo = MemoryContextSwitchTo(TopTransactionContext);
+	c->claims = pstrdup(claims);
+	MemoryContextSwitchTo(viejo);
+	c->lxid = MyProc->lxid;
+	c->sesion = GetSessionUserId();
+	return c->hay;
+}
+
 bool
 pae_usuario_actual(Oid invocador, pg_uuid_t *id)
 {
 	bool		found = false;
 	PaeUsuarioGuardado guardado;
 
-	if (pae_claims_confiables())
-	{
-		char	   *sub = pae_claim_sub();
-
-		if (sub != NULL)
-		{
-			Datum		d;
-
-			/* a malformed sub is a broken token, never "nobody" */
-			if (strlen(sub) != 36 && strlen(sub) != 32)
-				ereport(ERROR,
-						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						 errmsg("el claim sub del token no es un uuid: \"%s\"", sub),
-						 errdetail("request.jwt.claims debe llevar en sub el id (uuid) de un usuario de pae.usuarios."),
-						 errhint("Obtenga un token nuevo con pae_api.login.")));
-			d = DirectFunctionCall1(uuid_in, CStringGetDatum(sub));
-			memcpy(id, DatumGetUUIDP(d), sizeof(pg_uuid_t));
-			return true;
-		}
-	}
+	if (pae_actor_de_claims(id))
+		return true;
 
 	/*
 	 * Fall back to the database role mapped to a person.  The lookup runs as

@@ -90,17 +90,11 @@ static const char *const pae_cabeceras_guardadas[] = {
 
 
 /*
- * Per-transaction caches: who is acting and the client headers do not
- * change from row to row, so they are resolved once per transaction (and
- * again whenever the claims or headers text changes).  Kept in
- * TopMemoryContext because they outlive the trigger call; they are tiny
- * and replaced, never accumulated.
+ * Per-transaction cache: the client headers do not change from row to row,
+ * so they are parsed once per transaction (and again whenever the headers
+ * text changes).  Kept in TopMemoryContext because it outlives the trigger
+ * call; it is tiny and replaced, never accumulated.
  */
-static LocalTransactionId pae_actor_lxid = InvalidLocalTransactionId;
-static Oid	pae_actor_invocador = InvalidOid;
-static char *pae_actor_claims = NULL;
-static bool pae_actor_hay = false;
-static pg_uuid_t pae_actor_id;
 
 static LocalTransactionId pae_cliente_lxid = InvalidLocalTransactionId;
 static char *pae_cliente_fuente = NULL;
@@ -437,30 +431,13 @@ pae_columnas_jsonb(HeapTuple tup, TupleDesc desc, Bitmapset *attrs)
  * Who and from where
  * ---------------------------------------------------------------------
  */
+/* who is acting (pae_usuario_actual caches the JWT answer per transaction) */
 static pg_uuid_t *
 pae_auditoria_actor(Oid invocador)
 {
-	LocalTransactionId lxid = MyProc->lxid;
-	const char *claims = GetConfigOption("request.jwt.claims", true, false);
+	pg_uuid_t  *id = palloc(sizeof(pg_uuid_t));
 
-	if (claims == NULL)
-		claims = "";
-	if (lxid != pae_actor_lxid || invocador != pae_actor_invocador ||
-		pae_actor_claims == NULL || strcmp(claims, pae_actor_claims) != 0)
-	{
-		pg_uuid_t	id;
-		bool		hay = pae_usuario_actual(invocador, &id);
-
-		if (pae_actor_claims)
-			pfree(pae_actor_claims);
-		pae_actor_claims = MemoryContextStrdup(TopMemoryContext, claims);
-		pae_actor_hay = hay;
-		if (hay)
-			pae_actor_id = id;
-		pae_actor_invocador = invocador;
-		pae_actor_lxid = lxid;
-	}
-	return pae_actor_hay ? &pae_actor_id : NULL;
+	return pae_usuario_actual(invocador, id) ? id : NULL;
 }
 
 typedef struct PaeCabeceras

@@ -45,27 +45,16 @@ GRANT INSERT, DELETE ON pae.usuario_municipios TO pae_admin;
 
 -- Row-level security: a visitador sees and changes only their visits, a
 -- supervisor those of the municipios in their charge, coordinadores and
--- admins all.
--- No SET search_path on these two: the policies call them for every row,
--- and a SET clause would stop the planner from inlining them.  Their
--- BEGIN ATOMIC bodies are bound when this script runs, so no search_path
--- of the caller can redirect them.
-CREATE FUNCTION pae.puede_ver_visita(visitador uuid, sede char(12))
-RETURNS boolean
-LANGUAGE sql STABLE PARALLEL RESTRICTED
-BEGIN ATOMIC
-    SELECT CASE
-        WHEN pg_has_role('pae_coordinador', 'USAGE') OR pg_has_role('pae_admin', 'USAGE') THEN true
-        WHEN pg_has_role('pae_supervisor', 'USAGE') THEN EXISTS (
-            SELECT 1 FROM pae.usuario_municipios um JOIN pae.sedes s ON s.municipio = um.municipio
-             WHERE um.usuario = pae.usuario_actual() AND s.codigo = puede_ver_visita.sede)
-        ELSE puede_ver_visita.visitador = pae.usuario_actual()
-    END;
-END;
-COMMENT ON FUNCTION pae.puede_ver_visita(uuid, char(12)) IS
-    'Regla de visibilidad de una visita para la sesión: propia (visitador), de sus municipios (supervisor) o todas (coordinador, admin)';
-GRANT EXECUTE ON FUNCTION pae.puede_ver_visita(uuid, char(12)) TO pae_visitador, pae_supervisor, pae_coordinador, pae_admin;
-
+-- admins all.  One policy per group role, so a session gets only the
+-- predicate of its role; each is a plain expression (the supervisor's an
+-- uncorrelated subquery, computed once per statement), never a SQL function
+-- with a subquery inside, which the planner cannot inline and would run for
+-- every row.
+--
+-- No SET search_path on puede_ver_visita_id: the children's policies call
+-- it for every row, and a SET clause would stop the planner from inlining
+-- it.  Its BEGIN ATOMIC body is bound when this script runs, so no
+-- search_path of the caller can redirect it.
 CREATE FUNCTION pae.puede_ver_visita_id(visita uuid)
 RETURNS boolean
 LANGUAGE sql STABLE PARALLEL RESTRICTED
@@ -78,9 +67,18 @@ COMMENT ON FUNCTION pae.puede_ver_visita_id(uuid) IS
 GRANT EXECUTE ON FUNCTION pae.puede_ver_visita_id(uuid) TO pae_visitador, pae_supervisor, pae_coordinador, pae_admin;
 
 ALTER TABLE pae.visitas ENABLE ROW LEVEL SECURITY;
-CREATE POLICY visitas_alcance ON pae.visitas
-    USING (pae.puede_ver_visita(visitador, sede))
-    WITH CHECK (pae.puede_ver_visita(visitador, sede));
+CREATE POLICY visitas_visitador ON pae.visitas TO pae_visitador
+    USING (visitador = pae.usuario_actual())
+    WITH CHECK (visitador = pae.usuario_actual());
+CREATE POLICY visitas_supervisor ON pae.visitas TO pae_supervisor
+    USING (sede IN (SELECT s.codigo FROM pae.sedes s
+                      JOIN pae.usuario_municipios um ON um.municipio = s.municipio
+                     WHERE um.usuario = pae.usuario_actual()))
+    WITH CHECK (sede IN (SELECT s.codigo FROM pae.sedes s
+                           JOIN pae.usuario_municipios um ON um.municipio = s.municipio
+                          WHERE um.usuario = pae.usuario_actual()));
+CREATE POLICY visitas_coordinacion ON pae.visitas TO pae_coordinador, pae_admin
+    USING (true) WITH CHECK (true);
 
 ALTER TABLE pae.visita_respuestas ENABLE ROW LEVEL SECURITY;
 CREATE POLICY visita_respuestas_alcance ON pae.visita_respuestas
