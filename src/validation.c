@@ -225,6 +225,18 @@ pae_validar_raciones(PaeVisita *v, PaeVisitaCol col, const char *nombre)
 				 errhint("Registre el conteo de raciones tal como se hizo en la sede.")));
 }
 
+/* (sede, visitador, id, fecha_visita): the parameters of the day claims */
+static const Oid pae_dia_argtypes[4] = {TEXTOID, UUIDOID, UUIDOID, TIMESTAMPTZOID};
+
+static void
+pae_dia_args(PaeVisita *v, Datum *args)
+{
+	args[0] = CStringGetTextDatum(v->sede);
+	args[1] = v->value[PV_VISITADOR];
+	args[2] = v->value[PV_ID];
+	args[3] = v->value[PV_FECHA];
+}
+
 /*
  * PV008: a visitador visits a sede at most once a day (Colombian calendar),
  * cancelled visits aside.  Each non-cancelled visit claims its (sede,
@@ -237,21 +249,17 @@ pae_validar_raciones(PaeVisita *v, PaeVisitaCol col, const char *nombre)
 static void
 pae_reservar_dia(PaeVisita *v)
 {
-	static const Oid argtypes[4] = {TEXTOID, UUIDOID, UUIDOID, TIMESTAMPTZOID};
 	Datum		args[4];
 
 	if (strcmp(v->estado, "cancelada") == 0)
 		return;
-	args[0] = CStringGetTextDatum(v->sede);
-	args[1] = v->value[PV_VISITADOR];
-	args[2] = v->value[PV_ID];
-	args[3] = v->value[PV_FECHA];
+	pae_dia_args(v, args);
 	pae_plan_ejecutar(pae_plan(&plan_reservar_dia,
 							   "INSERT INTO pae.visitas_dia (sede, visitador, dia, visita)"
 							   " VALUES ($1::pg_catalog.bpchar, $2,"
 							   "         pg_catalog.timezone('" PAE_ZONA_HORARIA "', $4)::pg_catalog.date, $3)"
 							   " ON CONFLICT (sede, visitador, dia) DO NOTHING",
-							   4, argtypes, true),
+							   4, pae_dia_argtypes, true),
 					  args, NULL, false, 0);
 	if (SPI_processed == 1)
 		return;
@@ -263,7 +271,7 @@ pae_reservar_dia(PaeVisita *v)
 							   "   AND d.visitador OPERATOR(pg_catalog.=) $2"
 							   "   AND d.dia OPERATOR(pg_catalog.=) pg_catalog.timezone('" PAE_ZONA_HORARIA "', $4)::pg_catalog.date"
 							   "   AND $3 IS NOT NULL",
-							   4, argtypes, true),
+							   4, pae_dia_argtypes, true),
 					  args, NULL, false, 1);
 	if (SPI_processed == 1)
 	{
@@ -289,22 +297,18 @@ pae_reservar_dia(PaeVisita *v)
 static void
 pae_liberar_dia(PaeVisita *v)
 {
-	static const Oid argtypes[4] = {TEXTOID, UUIDOID, UUIDOID, TIMESTAMPTZOID};
 	Datum		args[4];
 
 	if (strcmp(v->estado, "cancelada") == 0)
 		return;
-	args[0] = CStringGetTextDatum(v->sede);
-	args[1] = v->value[PV_VISITADOR];
-	args[2] = v->value[PV_ID];
-	args[3] = v->value[PV_FECHA];
+	pae_dia_args(v, args);
 	pae_plan_ejecutar(pae_plan(&plan_liberar_dia,
 							   "DELETE FROM pae.visitas_dia d"
 							   " WHERE d.sede OPERATOR(pg_catalog.=) $1::pg_catalog.bpchar"
 							   "   AND d.visitador OPERATOR(pg_catalog.=) $2"
 							   "   AND d.dia OPERATOR(pg_catalog.=) pg_catalog.timezone('" PAE_ZONA_HORARIA "', $4)::pg_catalog.date"
 							   "   AND d.visita OPERATOR(pg_catalog.=) $3",
-							   4, argtypes, true),
+							   4, pae_dia_argtypes, true),
 					  args, NULL, false, 0);
 }
 
