@@ -27,6 +27,8 @@
 #include "utils/syscache.h"
 #include "utils/memutils.h"
 #include "utils/uuid.h"
+#include "access/xact.h"
+#include "commands/trigger.h"
 #include "storage/proc.h"
 
 #include "pae_cauca.h"
@@ -144,6 +146,81 @@ pae_actor_de_claims(pg_uuid_t *id)
 	return c->hay;
 }
 
+/*
+ * What pae.usuarios says of a session (which person a database role is,
+ * a person's role and whether they are active) is read at most once per
+ * transaction too.  The answers are keyed by the transaction and by a
+ * generation that goes up after every statement that writes pae.usuarios
+ * (pae.tg_usuarios_cambio) and whenever a subtransaction aborts (a rolled
+ * back change must not stay cached).  A change committed by another
+ * session is seen from this session's next transaction.
+ */
+static uint64 pae_usuarios_generacion = 0;
+static bool pae_usuarios_callback = false;
+
+static void
+pae_usuarios_subxact(SubXactEvent event, SubTransactionId mySubid,
+					 SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		pae_usuarios_generacion++;
+}
+
+static void
+pae_usuarios_cache_preparar(void)
+{
+	if (!pae_usuarios_callback)
+	{
+		RegisterSubXactCallback(pae_usuarios_subxact, NULL);
+		pae_usuarios_callback = true;
+	}
+}
+
+/* the person a database role is, per transaction */
+typedef struct PaeLoginCache
+{
+	LocalTransactionId lxid;
+	uint64		generacion;
+	Oid			invocador;
+	bool		hay;
+	pg_uuid_t	id;
+} PaeLoginCache;
+
+static PaeLoginCache pae_login_cache = {InvalidLocalTransactionId};
+
+/* a person's role and state, per transaction */
+typedef struct PaeFichaCache
+{
+	LocalTransactionId lxid;
+	uint64		generacion;
+	pg_uuid_t	id;
+	bool		identificado;
+	char		rol[16];
+	bool		activo;
+} PaeFichaCache;
+
+static PaeFichaCache pae_ficha_cache = {InvalidLocalTransactionId};
+
+PG_FUNCTION_INFO_V1(pae_tg_usuarios_cambio);
+
+/*
+ * pae.tg_usuarios_cambio() RETURNS trigger
+ *		AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ... FOR EACH STATEMENT
+ *		on pae.usuarios: what this backend cached of the people is stale.
+ */
+Datum
+pae_tg_usuarios_cambio(PG_FUNCTION_ARGS)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("pae.tg_usuarios_cambio solo puede usarse como disparador"),
+				 errdetail("La función fue llamada fuera de un disparador."),
+				 errhint("Úsela en CREATE TRIGGER ... AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ... FOR EACH STATEMENT.")));
+	pae_usuarios_generacion++;
+	return PointerGetDatum(NULL);
+}
+
 bool
 pae_usuario_actual(Oid invocador, pg_uuid_t *id)
 {
@@ -152,6 +229,16 @@ pae_usuario_actual(Oid invocador, pg_uuid_t *id)
 
 	if (pae_actor_de_claims(id))
 		return true;
+
+	pae_usuarios_cache_preparar();
+	if (pae_login_cache.lxid == MyProc->lxid &&
+		pae_login_cache.generacion == pae_usuarios_generacion &&
+		pae_login_cache.invocador == invocador)
+	{
+		if (pae_login_cache.hay)
+			*id = pae_login_cache.id;
+		return pae_login_cache.hay;
+	}
 
 	/*
 	 * Fall back to the database role mapped to a person.  The lookup runs as
@@ -186,29 +273,21 @@ pae_usuario_actual(Oid invocador, pg_uuid_t *id)
 	}
 	pae_restaurar_usuario(&guardado);
 	SPI_finish();
+
+	pae_login_cache.lxid = MyProc->lxid;
+	pae_login_cache.generacion = pae_usuarios_generacion;
+	pae_login_cache.invocador = invocador;
+	pae_login_cache.hay = found;
+	if (found)
+		pae_login_cache.id = *id;
 	return found;
 }
 
-/*
- * pae_actor_obtener
- *		Everything the rules need to know about who is acting.
- */
-void
-pae_actor_obtener(Oid invocador, PaeActor *actor)
+/* a person's role and state from pae.usuarios, into actor and the cache */
+static void
+pae_actor_ficha(PaeActor *actor)
 {
-	Oid			admin;
 	PaeUsuarioGuardado guardado;
-
-	memset(actor, 0, sizeof(PaeActor));
-
-	/* superuser, pae_admin or the extension's owner: maintenance allowed */
-	admin = get_role_oid("pae_admin", true);
-	actor->privilegiado = superuser_arg(invocador) ||
-		(OidIsValid(admin) && has_privs_of_role(invocador, admin)) ||
-		has_privs_of_role(invocador, pae_duenio_extension());
-
-	if (!pae_usuario_actual(invocador, &actor->id))
-		return;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -237,6 +316,47 @@ pae_actor_obtener(Oid invocador, PaeActor *actor)
 	}
 	pae_restaurar_usuario(&guardado);
 	SPI_finish();
+
+	pae_ficha_cache.lxid = MyProc->lxid;
+	pae_ficha_cache.generacion = pae_usuarios_generacion;
+	pae_ficha_cache.id = actor->id;
+	pae_ficha_cache.identificado = actor->identificado;
+	strlcpy(pae_ficha_cache.rol, actor->rol, sizeof(pae_ficha_cache.rol));
+	pae_ficha_cache.activo = actor->activo;
+}
+
+/*
+ * pae_actor_obtener
+ *		Everything the rules need to know about who is acting.
+ */
+void
+pae_actor_obtener(Oid invocador, PaeActor *actor)
+{
+	Oid			admin;
+
+	memset(actor, 0, sizeof(PaeActor));
+
+	/* superuser, pae_admin or the extension's owner: maintenance allowed */
+	admin = get_role_oid("pae_admin", true);
+	actor->privilegiado = superuser_arg(invocador) ||
+		(OidIsValid(admin) && has_privs_of_role(invocador, admin)) ||
+		has_privs_of_role(invocador, pae_duenio_extension());
+
+	if (!pae_usuario_actual(invocador, &actor->id))
+		return;
+
+	pae_usuarios_cache_preparar();
+	if (pae_ficha_cache.lxid == MyProc->lxid &&
+		pae_ficha_cache.generacion == pae_usuarios_generacion &&
+		memcmp(&pae_ficha_cache.id, &actor->id, sizeof(pg_uuid_t)) == 0)
+	{
+		actor->identificado = pae_ficha_cache.identificado;
+		strlcpy(actor->rol, pae_ficha_cache.rol, sizeof(actor->rol));
+		actor->activo = pae_ficha_cache.activo;
+	}
+	else
+		pae_actor_ficha(actor);
+
 
 	if (!actor->identificado)
 		ereport(ERROR,

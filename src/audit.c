@@ -56,6 +56,7 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -66,6 +67,7 @@
 #include "utils/uuid.h"
 #include "utils/xid8.h"
 
+#include "fila_jsonb.h"
 #include "pae_cauca.h"
 
 #define PAE_HASH_LEN			32
@@ -244,190 +246,6 @@ pae_auditoria_hash(PG_FUNCTION_ARGS)
 }
 
 /* ---------------------------------------------------------------------
- * Rows as jsonb
- * ---------------------------------------------------------------------
- */
-
-/* passwords and tokens never enter the trail */
-static bool
-pae_clave_sensible(const char *k, int len)
-{
-	char		buf[NAMEDATALEN * 2];
-	int			i;
-
-	if (len >= (int) sizeof(buf))
-		len = sizeof(buf) - 1;
-	for (i = 0; i < len; i++)
-		buf[i] = pg_ascii_tolower((unsigned char) k[i]);
-	buf[len] = '\0';
-	return strstr(buf, "clave") != NULL || strstr(buf, "token") != NULL ||
-		strstr(buf, "password") != NULL || strstr(buf, "contrasena") != NULL ||
-		strstr(buf, "secret") != NULL;
-}
-
-/* the whole row as jsonb, like to_jsonb(NEW) */
-static Jsonb *
-pae_fila_jsonb(HeapTuple tup, TupleDesc desc)
-{
-	FmgrInfo	fl;
-	Datum		fila = heap_copy_tuple_as_datum(tup, desc);
-
-	fmgr_info(F_TO_JSONB, &fl);
-	/* to_jsonb(anyelement) learns the argument's type from its expression */
-	fl.fn_expr = (Node *) makeFuncExpr(F_TO_JSONB, JSONBOID,
-									   list_make1(makeNullConst(desc->tdtypeid, -1, InvalidOid)),
-									   InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
-	return DatumGetJsonbP(FunctionCall1(&fl, fila));
-}
-
-/* the attribute number of a jsonb key, 0 if none */
-static int
-pae_atributo(TupleDesc desc, const char *k, int len)
-{
-	int			i;
-
-	for (i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute a = TupleDescAttr(desc, i);
-		const char *n = NameStr(a->attname);
-
-		if (!a->attisdropped && strncmp(n, k, len) == 0 && n[len] == '\0')
-			return i + 1;
-	}
-	return 0;
-}
-
-/*
- * A copy of the row object with only the columns in "attrs" (NULL: all),
- * never a sensitive one.
- */
-static Jsonb *
-pae_jsonb_filtrar(Jsonb *fila, TupleDesc desc, Bitmapset *attrs)
-{
-	JsonbParseState *st = NULL;
-	JsonbIterator *it = JsonbIteratorInit(&fila->root);
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-	JsonbValue *res = NULL;
-	bool		saltar = false;
-
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		switch (tok)
-		{
-			case WJB_BEGIN_OBJECT:
-			case WJB_END_OBJECT:
-				res = pushJsonbValue(&st, tok, NULL);
-				break;
-			case WJB_KEY:
-				saltar = pae_clave_sensible(v.val.string.val, v.val.string.len);
-				if (!saltar && attrs != NULL)
-				{
-					int			n = pae_atributo(desc, v.val.string.val, v.val.string.len);
-
-					saltar = !bms_is_member(n, attrs);
-				}
-				if (!saltar)
-					pushJsonbValue(&st, WJB_KEY, &v);
-				break;
-			case WJB_VALUE:
-				if (!saltar)
-					pushJsonbValue(&st, WJB_VALUE, &v);
-				break;
-			default:
-				elog(ERROR, "unexpected jsonb token %d in a row", (int) tok);
-		}
-	}
-	return JsonbValueToJsonb(res);
-}
-
-/*
- * True when some column of the relation must stay out of the trail.  The
- * answer for the last descriptor seen is kept: a relcache rebuild that
- * changes the columns gives a new descriptor.
- */
-static bool
-pae_tiene_sensibles(Relation rel)
-{
-	static Oid	ultima_rel = InvalidOid;
-	static TupleDesc ultimo_desc = NULL;
-	static bool ultima_respuesta = false;
-	TupleDesc	desc = RelationGetDescr(rel);
-	bool		hay = false;
-	int			i;
-
-	if (RelationGetRelid(rel) == ultima_rel && desc == ultimo_desc)
-		return ultima_respuesta;
-	for (i = 0; i < desc->natts && !hay; i++)
-	{
-		Form_pg_attribute a = TupleDescAttr(desc, i);
-
-		hay = !a->attisdropped &&
-			pae_clave_sensible(NameStr(a->attname), strlen(NameStr(a->attname)));
-	}
-	ultima_rel = RelationGetRelid(rel);
-	ultimo_desc = desc;
-	ultima_respuesta = hay;
-	return hay;
-}
-
-/*
- * An object of just the columns in "attrs" of the row, each converted the
- * way to_jsonb converts it (never a sensitive one): an UPDATE converts the
- * few columns it changed, not two whole rows.
- */
-static Jsonb *
-pae_columnas_jsonb(HeapTuple tup, TupleDesc desc, Bitmapset *attrs)
-{
-	JsonbParseState *st = NULL;
-	JsonbValue *res;
-	int			x = -1;
-
-	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	while ((x = bms_next_member(attrs, x)) > 0)
-	{
-		Form_pg_attribute a = TupleDescAttr(desc, x - 1);
-		const char *nombre = NameStr(a->attname);
-		JsonbValue	k;
-		JsonbValue	v;
-		bool		isnull;
-		Datum		d;
-
-		if (a->attisdropped || pae_clave_sensible(nombre, strlen(nombre)))
-			continue;
-		k.type = jbvString;
-		k.val.string.val = (char *) nombre;
-		k.val.string.len = strlen(nombre);
-		pushJsonbValue(&st, WJB_KEY, &k);
-
-		d = heap_getattr(tup, x, desc, &isnull);
-		if (isnull)
-			v.type = jbvNull;
-		else
-		{
-			FmgrInfo	fl;
-			Jsonb	   *jb;
-
-			fmgr_info(F_TO_JSONB, &fl);
-			fl.fn_expr = (Node *) makeFuncExpr(F_TO_JSONB, JSONBOID,
-											   list_make1(makeNullConst(a->atttypid, a->atttypmod,
-																		a->attcollation)),
-											   InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
-			jb = DatumGetJsonbP(FunctionCall1(&fl, d));
-			if (!JsonbExtractScalar(&jb->root, &v))
-			{
-				v.type = jbvBinary;
-				v.val.binary.data = &jb->root;
-				v.val.binary.len = VARSIZE(jb) - VARHDRSZ;
-			}
-		}
-		pushJsonbValue(&st, WJB_VALUE, &v);
-	}
-	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-	return JsonbValueToJsonb(res);
-}
-
-/* ---------------------------------------------------------------------
  * Who and from where
  * ---------------------------------------------------------------------
  */
@@ -592,10 +410,53 @@ static const char *const pae_auditoria_columnas[PAE_AUD_NCOLS] = {
  * defaults to honour (every value comes from here), and clients have no
  * INSERT privilege on it: this is the only writer.
  */
+/*
+ * The oids of pae.auditoria and its id sequence, looked up once and
+ * forgotten when either relation changes (dropped with the extension,
+ * say): a relcache invalidation names them, or all relations.
+ */
+static Oid	pae_aud_padre = InvalidOid;
+static Oid	pae_aud_secuencia = InvalidOid;
+static bool pae_aud_callback = false;
+
 static void
-pae_auditoria_insertar(Datum *valores, bool *nulos, TimestampTz en)
+pae_aud_inval(Datum arg, Oid relid)
 {
-	Oid			padre_oid = get_relname_relid("auditoria", get_namespace_oid("pae", false));
+	if (!OidIsValid(relid) || relid == pae_aud_padre || relid == pae_aud_secuencia)
+	{
+		pae_aud_padre = InvalidOid;
+		pae_aud_secuencia = InvalidOid;
+	}
+}
+
+static void
+pae_aud_oids(Oid *padre, Oid *secuencia)
+{
+	if (!pae_aud_callback)
+	{
+		CacheRegisterRelcacheCallback(pae_aud_inval, (Datum) 0);
+		pae_aud_callback = true;
+	}
+	if (!OidIsValid(pae_aud_padre) || !OidIsValid(pae_aud_secuencia))
+	{
+		Oid			nsp = get_namespace_oid("pae", false);
+		Oid			p = get_relname_relid("auditoria", nsp);
+		Oid			s = get_relname_relid("auditoria_id_seq", nsp);
+
+		if (!OidIsValid(p))
+			elog(ERROR, "table pae.auditoria is missing");
+		if (!OidIsValid(s))
+			elog(ERROR, "sequence pae.auditoria_id_seq is missing");
+		pae_aud_padre = p;
+		pae_aud_secuencia = s;
+	}
+	*padre = pae_aud_padre;
+	*secuencia = pae_aud_secuencia;
+}
+
+static void
+pae_auditoria_insertar(Oid padre_oid, Datum *valores, bool *nulos, TimestampTz en)
+{
 	Relation	padre;
 	Relation	part;
 	PartitionKey clave;
@@ -608,8 +469,6 @@ pae_auditoria_insertar(Datum *valores, bool *nulos, TimestampTz en)
 	EState	   *estado;
 	int			i;
 
-	if (!OidIsValid(padre_oid))
-		elog(ERROR, "table pae.auditoria is missing");
 	padre = table_open(padre_oid, RowExclusiveLock);
 	clave = RelationGetPartitionKey(padre);
 	pd = RelationGetPartitionDesc(padre, true);
@@ -649,8 +508,12 @@ pae_auditoria_insertar(Datum *valores, bool *nulos, TimestampTz en)
 	}
 	for (i = 0; i < PAE_AUD_NCOLS; i++)
 	{
-		int			attnum = SPI_fnumber(desc, pae_auditoria_columnas[i]);
+		int			attnum = i + 1;
 
+		/* the usual case: the partition's columns are the parent's */
+		if (attnum > desc->natts || TupleDescAttr(desc, i)->attisdropped ||
+			strcmp(NameStr(TupleDescAttr(desc, i)->attname), pae_auditoria_columnas[i]) != 0)
+			attnum = SPI_fnumber(desc, pae_auditoria_columnas[i]);
 		if (attnum <= 0)
 			elog(ERROR, "column \"%s\" of %s not found",
 				 pae_auditoria_columnas[i], RelationGetRelationName(part));
@@ -659,9 +522,14 @@ pae_auditoria_insertar(Datum *valores, bool *nulos, TimestampTz en)
 	}
 	ExecStoreVirtualTuple(slot);
 
+	/*
+	 * Only what index insertion reads of a result relation: the relation
+	 * and its indexes (InitResultRelInfo would also copy its triggers).
+	 */
 	estado = CreateExecutorState();
 	rri = makeNode(ResultRelInfo);
-	InitResultRelInfo(rri, part, 1, NULL, 0);
+	rri->ri_RangeTableIndex = 1;
+	rri->ri_RelationDesc = part;
 	ExecOpenIndices(rri, false);
 
 	table_tuple_insert(part, slot, GetCurrentCommandId(true), 0, NULL);
@@ -695,7 +563,7 @@ pae_tg_auditoria(PG_FUNCTION_ARGS)
 	Jsonb	   *fila;
 	Bitmapset  *pk_attrs;
 	Oid			invocador = GetUserId();
-	Oid			nsp;
+	Oid			padre;
 	Oid			seq;
 	uint8		hash[PAE_HASH_LEN];
 	bytea	   *hash_b;
@@ -748,9 +616,7 @@ pae_tg_auditoria(PG_FUNCTION_ARGS)
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_DELETE(td->tg_event))
 	{
 		/* the whole row, like to_jsonb(NEW) or to_jsonb(OLD) */
-		fila = pae_fila_jsonb(td->tg_trigtuple, desc);
-		if (pae_tiene_sensibles(rel))
-			fila = pae_jsonb_filtrar(fila, desc, NULL);
+		fila = pae_fila_jsonb(rel, td->tg_trigtuple);
 		if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 		{
 			op = "INSERT";
@@ -761,7 +627,7 @@ pae_tg_auditoria(PG_FUNCTION_ARGS)
 			op = "DELETE";
 			f.antes = fila;
 		}
-		f.pk = pae_columnas_jsonb(td->tg_trigtuple, desc, pk_attrs);
+		f.pk = pae_columnas_jsonb(rel, td->tg_trigtuple, pk_attrs);
 	}
 	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 	{
@@ -788,9 +654,9 @@ pae_tg_auditoria(PG_FUNCTION_ARGS)
 				cambiados = bms_add_member(cambiados, i + 1);
 		}
 		/* an UPDATE that changed nothing is still recorded, with {} and {} */
-		f.antes = pae_columnas_jsonb(viejo, desc, cambiados);
-		f.despues = pae_columnas_jsonb(nuevo, desc, cambiados);
-		f.pk = pae_columnas_jsonb(nuevo, desc, pk_attrs);
+		f.antes = pae_columnas_jsonb(rel, viejo, cambiados);
+		f.despues = pae_columnas_jsonb(rel, nuevo, cambiados);
+		f.pk = pae_columnas_jsonb(rel, nuevo, pk_attrs);
 	}
 	else
 		ereport(ERROR,
@@ -815,10 +681,7 @@ pae_tg_auditoria(PG_FUNCTION_ARGS)
 	 * in progress knows no lower id can still appear (see
 	 * pae_auditoria_esperar_escritores).
 	 */
-	nsp = get_namespace_oid("pae", false);
-	seq = get_relname_relid("auditoria_id_seq", nsp);
-	if (!OidIsValid(seq))
-		elog(ERROR, "sequence pae.auditoria_id_seq is missing");
+	pae_aud_oids(&padre, &seq);
 	f.id = nextval_internal(seq, false);
 
 	pae_hash_fila(&f, hash);
@@ -845,7 +708,7 @@ pae_tg_auditoria(PG_FUNCTION_ARGS)
 	nulos[10] = (f.cliente == NULL);
 	valores[11] = PointerGetDatum(hash_b);
 
-	pae_auditoria_insertar(valores, nulos, f.en);
+	pae_auditoria_insertar(padre, valores, nulos, f.en);
 
 	return PointerGetDatum(NULL);
 }

@@ -7,6 +7,19 @@ LANGUAGE C STABLE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION pae.usuario_actual() IS
     'Persona que actúa: el claim sub de request.jwt.claims si la sesión la abrió el rol autenticador de PostgREST (pae.rol_autenticador) o un superusuario; si no, el usuario cuyo login_db es current_user; NULL si no hay ninguno';
 
+-- The backend caches what pae.usuarios says of the acting session for the
+-- rest of the transaction; every statement that writes the table makes that
+-- cache stale.
+CREATE FUNCTION pae.tg_usuarios_cambio()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'pae_tg_usuarios_cambio'
+LANGUAGE C;
+COMMENT ON FUNCTION pae.tg_usuarios_cambio() IS
+    'Disparador AFTER ... FOR EACH STATEMENT de pae.usuarios: invalida lo que la sesión guardó de las personas (quién actúa, su rol, si está activa)';
+CREATE TRIGGER usuarios_cambio
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON pae.usuarios
+    FOR EACH STATEMENT EXECUTE FUNCTION pae.tg_usuarios_cambio();
+
 -- bcrypt through pgcrypto; BEGIN ATOMIC binds crypt/gen_salt at install
 -- time, in whatever schema pgcrypto was installed.
 CREATE FUNCTION pae.hash_clave(clave text)

@@ -9,7 +9,7 @@
 \pset tuples_only true
 \pset pager off
 BEGIN;
-SELECT plan(38);
+SELECT plan(41);
 
 CREATE FUNCTION pg_temp.usuarios(correo text) RETURNS bigint LANGUAGE sql AS $$
     SELECT count(*) FROM pae.usuarios u WHERE lower(u.correo) = lower($1) $$;
@@ -133,6 +133,24 @@ UPDATE pae.usuarios SET login_db = NULL WHERE correo = 'luis.paz@example.org';
 SET LOCAL SESSION AUTHORIZATION pae_prueba_sesion;
 SELECT is(pg_temp.quien(), 'nadie', 'without a login_db mapping the ordinary session is nobody, claims or not');
 RESET SESSION AUTHORIZATION;
+
+-- what pae.usuarios says of a session is read once per transaction, but
+-- never kept past a write to the table or a rolled-back savepoint
+SAVEPOINT mapeo;
+UPDATE pae.usuarios SET login_db = 'pae_prueba_sesion' WHERE correo = 'luis.paz@example.org';
+SET LOCAL SESSION AUTHORIZATION pae_prueba_sesion;
+SELECT pg_temp.quien() AS quien_en_savepoint \gset
+RESET SESSION AUTHORIZATION;
+ROLLBACK TO SAVEPOINT mapeo;
+SELECT is(:'quien_en_savepoint'::text, 'luis', 'a login_db mapping made in a savepoint is seen at once');
+SET LOCAL SESSION AUTHORIZATION pae_prueba_sesion;
+SELECT is(pg_temp.quien(), 'nadie', 'after ROLLBACK TO SAVEPOINT the mapping is gone, not served from a cache');
+RESET SESSION AUTHORIZATION;
+UPDATE pae.usuarios SET login_db = 'pae_prueba_sesion' WHERE correo = 'luis.paz@example.org';
+SET LOCAL SESSION AUTHORIZATION pae_prueba_sesion;
+SELECT is(pg_temp.quien(), 'luis', 'the same mapping made outside the savepoint is seen');
+RESET SESSION AUTHORIZATION;
+UPDATE pae.usuarios SET login_db = NULL WHERE correo = 'luis.paz@example.org';
 
 -- the authenticator role (pae.rol_autenticador) is believed
 SET LOCAL pae.rol_autenticador = 'pae_prueba_sesion';
