@@ -124,6 +124,10 @@ CREATE FUNCTION pae.transicion(visita uuid, a pae.estado_visita, motivo text DEF
 RETURNS pae.visitas
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
+-- The UPDATE below names one visit by (id, fecha_visita): a generic plan
+-- prunes to its partition when it starts, where a custom plan (PL/pgSQL's
+-- choice for a partitioned table) would be planned again on every call.
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
     v_fecha timestamptz;

@@ -397,7 +397,12 @@ CREATE TRIGGER auditoria AFTER INSERT OR UPDATE OR DELETE ON pae.checklist_items
     FOR EACH ROW EXECUTE FUNCTION pae.tg_auditoria('checklist_items');
 CREATE TRIGGER auditoria AFTER INSERT OR UPDATE OR DELETE ON pae.alertas
     FOR EACH ROW EXECUTE FUNCTION pae.tg_auditoria('alertas');
-CREATE TRIGGER auditoria AFTER INSERT OR UPDATE OR DELETE ON pae.transiciones
+-- The history's rows are written only by the state machine (clients have
+-- no INSERT on pae.transiciones), in the same transaction as the visit
+-- UPDATE that caused them, whose audit row already holds the move (estado
+-- before and after, actor, role, time): auditing the INSERT would record
+-- every move twice.  Any later UPDATE or DELETE of the history is audited.
+CREATE TRIGGER auditoria AFTER UPDATE OR DELETE ON pae.transiciones
     FOR EACH ROW EXECUTE FUNCTION pae.tg_auditoria('transiciones');
 
 -- Privileges: nobody writes the trail directly (the trigger writes it as
