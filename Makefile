@@ -23,6 +23,7 @@ OBJS = \
 	src/visita.o \
 	src/validation.o \
 	src/transitions.o \
+	src/checkins.o \
 	src/fila_jsonb.o \
 	src/audit.o
 

@@ -40,10 +40,8 @@ PG_FUNCTION_INFO_V1(pae_tg_visitas_despues);
 static SPIPlanPtr plan_supervisa = NULL;
 static SPIPlanPtr plan_faltantes = NULL;
 static SPIPlanPtr plan_fotos = NULL;
-static SPIPlanPtr plan_historia = NULL;
-static SPIPlanPtr plan_evento = NULL;
+static SPIPlanPtr plan_historia_evento = NULL;
 static SPIPlanPtr plan_alerta = NULL;
-static SPIPlanPtr plan_checkin_vecinos = NULL;
 
 typedef enum PaeQuien
 {
@@ -338,40 +336,12 @@ pae_alerta(Datum visita, const char *tipo, const char *detalle_json)
 static void
 pae_alerta_viaje(PaeVisita *v)
 {
-	static const Oid argtypes[3] = {UUIDOID, UUIDOID, TIMESTAMPTZOID};
-	Datum		args[3];
 	double		lat = DatumGetFloat8(v->value[PV_CIN_LAT]);
 	double		lon = DatumGetFloat8(v->value[PV_CIN_LON]);
 	TimestampTz ahora = DatumGetTimestampTz(v->value[PV_CIN_EN]);
 	uint64		i;
 
-	args[0] = v->value[PV_VISITADOR];
-	args[1] = v->value[PV_ID];
-	args[2] = v->value[PV_CIN_EN];
-	pae_plan_ejecutar(pae_plan(&plan_checkin_vecinos,
-							   "(SELECT v.checkin_lat, v.checkin_lon, v.checkin_en, v.id"
-							   "   FROM pae.visitas v"
-							   "  WHERE v.visitador OPERATOR(pg_catalog.=) $1"
-							   "    AND v.id OPERATOR(pg_catalog.<>) $2"
-							   "    AND v.checkin_lat IS NOT NULL"
-							   "    AND v.checkin_en OPERATOR(pg_catalog.<=) $3"
-							   "    AND v.checkin_en OPERATOR(pg_catalog.>) ($3 OPERATOR(pg_catalog.-) '2 days'::pg_catalog.interval)"
-							   "    AND v.fecha_visita OPERATOR(pg_catalog.>) ($3 OPERATOR(pg_catalog.-) '62 days'::pg_catalog.interval)"
-							   "    AND v.fecha_visita OPERATOR(pg_catalog.<) ($3 OPERATOR(pg_catalog.+) '62 days'::pg_catalog.interval)"
-							   "  ORDER BY v.checkin_en DESC LIMIT 1)"
-							   " UNION ALL "
-							   "(SELECT v.checkin_lat, v.checkin_lon, v.checkin_en, v.id"
-							   "   FROM pae.visitas v"
-							   "  WHERE v.visitador OPERATOR(pg_catalog.=) $1"
-							   "    AND v.id OPERATOR(pg_catalog.<>) $2"
-							   "    AND v.checkin_lat IS NOT NULL"
-							   "    AND v.checkin_en OPERATOR(pg_catalog.>) $3"
-							   "    AND v.checkin_en OPERATOR(pg_catalog.<) ($3 OPERATOR(pg_catalog.+) '2 days'::pg_catalog.interval)"
-							   "    AND v.fecha_visita OPERATOR(pg_catalog.>) ($3 OPERATOR(pg_catalog.-) '62 days'::pg_catalog.interval)"
-							   "    AND v.fecha_visita OPERATOR(pg_catalog.<) ($3 OPERATOR(pg_catalog.+) '62 days'::pg_catalog.interval)"
-							   "  ORDER BY v.checkin_en ASC LIMIT 1)",
-							   3, argtypes, false),
-					  args, NULL, true, 2);
+	pae_checkin_vecinos(v->value[PV_VISITADOR], v->value[PV_ID], v->value[PV_CIN_EN]);
 
 	for (i = 0; i < SPI_processed; i++)
 	{
@@ -440,7 +410,8 @@ pae_alertas(PaeVisita *v)
  *		AFTER UPDATE ... FOR EACH ROW on pae.visitas: for each change of
  *		estado, one pae.transiciones row, one pae.eventos row announced with
  *		NOTIFY pae_eventos (delivered at commit, never after a rollback), and
- *		the alerts the new state reveals.
+ *		the alerts the new state reveals; for each change of the check-in or
+ *		the visitador, the visit's row in pae.visitas_checkin (checkins.c).
  */
 Datum
 pae_tg_visitas_despues(PG_FUNCTION_ARGS)
@@ -451,10 +422,13 @@ pae_tg_visitas_despues(PG_FUNCTION_ARGS)
 				v;
 	pg_uuid_t	actor;
 	bool		tiene_actor;
-	Datum		args[6];
-	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
-	static const Oid historia_tipos[6] = {UUIDOID, TEXTOID, TEXTOID, UUIDOID, TEXTOID, TEXTOID};
-	static const Oid evento_tipos[4] = {TEXTOID, UUIDOID, TEXTOID, TEXTOID};
+	Datum		args[7];
+	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	static const Oid historia_evento_tipos[7] = {
+		TEXTOID, UUIDOID, TEXTOID, TEXTOID, UUIDOID, TEXTOID, TEXTOID
+	};
+	bool		cambio_estado;
+	bool		cambio_checkin;
 	char	   *evento_id;
 	char	   *tipo;
 	Oid			invocador;
@@ -471,41 +445,50 @@ pae_tg_visitas_despues(PG_FUNCTION_ARGS)
 
 	pae_visita_leer(td->tg_trigtuple, desc, &antes);
 	pae_visita_leer(td->tg_newtuple, desc, &v);
-	if (!pae_visita_cambio(&antes, &v, PV_ESTADO, desc))
+	cambio_estado = pae_visita_cambio(&antes, &v, PV_ESTADO, desc);
+	cambio_checkin = pae_visita_cambio(&antes, &v, PV_CIN_LAT, desc) ||
+		pae_visita_cambio(&antes, &v, PV_CIN_LON, desc) ||
+		pae_visita_cambio(&antes, &v, PV_CIN_EN, desc) ||
+		pae_visita_cambio(&antes, &v, PV_VISITADOR, desc);
+	if (!cambio_estado && !cambio_checkin)
 	{
 		SPI_finish();
 		return PointerGetDatum(NULL);
 	}
 
 	pae_como_duenio(&guardado);
-	tiene_actor = pae_usuario_actual(invocador, &actor);
-	args[0] = v.value[PV_ID];
-	args[1] = CStringGetTextDatum(antes.estado);
-	args[2] = CStringGetTextDatum(v.estado);
-	args[3] = tiene_actor ? UUIDPGetDatum(&actor) : (Datum) 0;
-	nulls[3] = tiene_actor ? ' ' : 'n';
-	args[4] = v.isnull[PV_MOTIVO] ? (Datum) 0 : v.value[PV_MOTIVO];
-	nulls[4] = v.isnull[PV_MOTIVO] ? 'n' : ' ';
-	/* the role that asked, not the owner the bookkeeping runs as */
-	args[5] = CStringGetTextDatum(GetUserNameFromId(invocador, false));
-	pae_plan_ejecutar(pae_plan(&plan_historia,
-							   "INSERT INTO pae.transiciones (visita, desde, hacia, actor, motivo, rol_db)"
-							   " VALUES ($1, $2::pae.estado_visita, $3::pae.estado_visita, $4, $5,"
-							   "         $6::pg_catalog.name)",
-							   6, historia_tipos, true),
-					  args, nulls, false, 0);
+	if (cambio_checkin)
+		pae_checkin_registrar(&v);
+	if (!cambio_estado)
+	{
+		pae_restaurar_usuario(&guardado);
+		SPI_finish();
+		return PointerGetDatum(NULL);
+	}
 
+	/* the history row and the outbox event, in one statement */
+	tiene_actor = pae_usuario_actual(invocador, &actor);
 	tipo = psprintf("visita.%s", v.estado);
 	args[0] = CStringGetTextDatum(tipo);
 	args[1] = v.value[PV_ID];
 	args[2] = CStringGetTextDatum(antes.estado);
 	args[3] = CStringGetTextDatum(v.estado);
-	pae_plan_ejecutar(pae_plan(&plan_evento,
-							   "INSERT INTO pae.eventos (tipo, visita, payload)"
+	args[4] = tiene_actor ? UUIDPGetDatum(&actor) : (Datum) 0;
+	nulls[4] = tiene_actor ? ' ' : 'n';
+	args[5] = v.isnull[PV_MOTIVO] ? (Datum) 0 : v.value[PV_MOTIVO];
+	nulls[5] = v.isnull[PV_MOTIVO] ? 'n' : ' ';
+	/* the role that asked, not the owner the bookkeeping runs as */
+	args[6] = CStringGetTextDatum(GetUserNameFromId(invocador, false));
+	pae_plan_ejecutar(pae_plan(&plan_historia_evento,
+							   "WITH historia AS ("
+							   "  INSERT INTO pae.transiciones (visita, desde, hacia, actor, motivo, rol_db)"
+							   "  VALUES ($2, $3::pae.estado_visita, $4::pae.estado_visita, $5, $6,"
+							   "          $7::pg_catalog.name))"
+							   " INSERT INTO pae.eventos (tipo, visita, payload)"
 							   " VALUES ($1, $2, pg_catalog.jsonb_build_object('desde', $3, 'hacia', $4))"
 							   " RETURNING id",
-							   4, evento_tipos, true),
-					  args, NULL, false, 0);
+							   7, historia_evento_tipos, true),
+					  args, nulls, false, 0);
 	evento_id = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 
 	/* queued now, sent by the postmaster only when this transaction commits */

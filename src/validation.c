@@ -444,6 +444,9 @@ pae_antes_insert(TriggerData *td, TupleDesc desc, Oid invocador)
 	pae_evaluar_checkin(&v, &sede, &cambios);
 	pae_reclamar_id(&v);
 	pae_reservar_dia(&v);
+	/* a visit loaded with its check-in (history, sync) is registered now */
+	if (!v.isnull[PV_CIN_LAT] && !v.isnull[PV_CIN_LON] && !v.isnull[PV_CIN_EN])
+		pae_checkin_registrar(&v);
 
 	if (cambios.n == 0)
 		return td->tg_trigtuple;
@@ -545,6 +548,8 @@ pae_antes_delete(TriggerData *td, TupleDesc desc)
 				 errhint("Use pae.transicion(id, 'cancelada', motivo) para cancelarla.")));
 	pae_liberar_dia(&v);
 	pae_liberar_id(&v);
+	if (!v.isnull[PV_CIN_LAT] || !v.isnull[PV_CIN_EN])
+		pae_checkin_borrar(v.value[PV_ID]);
 	return td->tg_trigtuple;
 }
 

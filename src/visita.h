@@ -74,4 +74,9 @@ extern void pae_transicion_validar(Oid invocador, PaeVisita *antes,
 								   PaeVisita *despues, TupleDesc desc,
 								   PaeCambios *cambios);
 
+/* the check-in registry of the impossible-travel alert (checkins.c) */
+extern void pae_checkin_registrar(const PaeVisita *v);
+extern void pae_checkin_borrar(Datum visita);
+extern void pae_checkin_vecinos(Datum visitador, Datum visita, Datum en);
+
 #endif							/* PAE_VISITA_H */

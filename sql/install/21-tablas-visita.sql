@@ -17,6 +17,27 @@ COMMENT ON COLUMN pae.visitas_dia.visitador IS 'Visitador asignado';
 COMMENT ON COLUMN pae.visitas_dia.dia IS 'Día de fecha_visita en hora de Colombia';
 COMMENT ON COLUMN pae.visitas_dia.visita IS 'Visita que ocupa ese día';
 
+-- Where and when each visit was checked in, for the impossible-travel
+-- alert (SPEC §5): the visits triggers keep here one row per visit whose
+-- check-in is complete, equal to the visit's current checkin_lat,
+-- checkin_lon and checkin_en, so that "the visitador's nearest check-in
+-- before and after a moment" is two probes of one index instead of a
+-- search through the visits' monthly partitions (src/checkins.c).
+CREATE TABLE pae.visitas_checkin (
+    visita      uuid PRIMARY KEY,
+    visitador   uuid NOT NULL,
+    en          timestamptz NOT NULL,
+    lat         double precision NOT NULL,
+    lon         double precision NOT NULL
+);
+CREATE INDEX visitas_checkin_visitador_en_idx ON pae.visitas_checkin (visitador, en);
+COMMENT ON TABLE pae.visitas_checkin IS 'Check-in de cada visita que lo tiene, mantenido por los disparadores de pae.visitas para la alerta viaje_imposible';
+COMMENT ON COLUMN pae.visitas_checkin.visita IS 'Visita';
+COMMENT ON COLUMN pae.visitas_checkin.visitador IS 'Visitador asignado a la visita';
+COMMENT ON COLUMN pae.visitas_checkin.en IS 'checkin_en de la visita';
+COMMENT ON COLUMN pae.visitas_checkin.lat IS 'checkin_lat de la visita';
+COMMENT ON COLUMN pae.visitas_checkin.lon IS 'checkin_lon de la visita';
+
 -- What hangs off a visit.  Children reference pae.visitas_id, the global
 -- registry of visit ids, because a partitioned pae.visitas cannot carry a
 -- unique index on id alone.

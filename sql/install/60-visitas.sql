@@ -13,13 +13,13 @@ RETURNS trigger
 AS 'MODULE_PATHNAME', 'pae_tg_visitas_despues'
 LANGUAGE C;
 COMMENT ON FUNCTION pae.tg_visitas_despues() IS
-    'Disparador AFTER UPDATE de pae.visitas: registra la transición, el evento (NOTIFY pae_eventos) y las alertas';
+    'Disparador AFTER UPDATE de pae.visitas: registra la transición, el evento (NOTIFY pae_eventos) y las alertas, y mantiene pae.visitas_checkin';
 
 CREATE TRIGGER visitas_antes
     BEFORE INSERT OR UPDATE OR DELETE ON pae.visitas
     FOR EACH ROW EXECUTE FUNCTION pae.tg_visitas_antes();
 CREATE TRIGGER visitas_despues
-    AFTER UPDATE OF estado ON pae.visitas
+    AFTER UPDATE OF estado, visitador, checkin_lat, checkin_lon, checkin_en ON pae.visitas
     FOR EACH ROW EXECUTE FUNCTION pae.tg_visitas_despues();
 
 -- Answers and evidence: only while the visit is being done (en_curso) or

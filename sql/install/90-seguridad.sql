@@ -1,6 +1,6 @@
 -- Privileges and row-level security (SPEC §10).
 --
--- Clients never write the bookkeeping tables (visitas_id, transiciones,
+-- Clients never write the bookkeeping tables (visitas_id, visitas_checkin, transiciones,
 -- eventos, alertas): the C triggers write them as the extension's owner.
 
 REVOKE ALL ON ALL TABLES IN SCHEMA pae FROM PUBLIC;
@@ -112,6 +112,7 @@ SELECT pg_catalog.pg_extension_config_dump('pae.usuarios', '');
 SELECT pg_catalog.pg_extension_config_dump('pae.usuario_municipios', '');
 SELECT pg_catalog.pg_extension_config_dump('pae.visitas_id', '');
 SELECT pg_catalog.pg_extension_config_dump('pae.visitas_dia', '');
+SELECT pg_catalog.pg_extension_config_dump('pae.visitas_checkin', '');
 SELECT pg_catalog.pg_extension_config_dump('pae.visitas_default', '');
 SELECT pg_catalog.pg_extension_config_dump('pae.visita_respuestas', '');
 SELECT pg_catalog.pg_extension_config_dump('pae.evidencias', '');

@@ -4,7 +4,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(24);
+SELECT plan(30);
 \i test/fixtures/visitas_y_personas.sql
 \i test/fixtures/intentar.sql
 
@@ -99,6 +99,44 @@ SELECT is(pg_temp.intentar('otro_visitador', $$INSERT INTO pae.evidencias (id, v
           'ok', 'another visitador sends the same photo: stored');
 SELECT is(pg_temp.alertas_de('00000000-0000-4000-8000-000000000123'), 'foto_reutilizada',
           'a photo reused from another visitador''s visit (which they cannot see) is detected too');
+
+-- 7. the check-in registry behind viaje_imposible (pae.visitas_checkin)
+--    holds exactly the complete check-ins of the visits, whatever path
+--    changed them, and the alert reads it
+CREATE FUNCTION pg_temp.registro_al_dia() RETURNS boolean LANGUAGE sql AS $$
+    SELECT NOT EXISTS (
+        (SELECT c.visita, c.visitador, c.en, c.lat, c.lon FROM pae.visitas_checkin c
+         EXCEPT
+         SELECT v.id, v.visitador, v.checkin_en, v.checkin_lat, v.checkin_lon FROM pae.visitas v
+          WHERE v.checkin_lat IS NOT NULL AND v.checkin_lon IS NOT NULL AND v.checkin_en IS NOT NULL)
+        UNION ALL
+        (SELECT v.id, v.visitador, v.checkin_en, v.checkin_lat, v.checkin_lon FROM pae.visitas v
+          WHERE v.checkin_lat IS NOT NULL AND v.checkin_lon IS NOT NULL AND v.checkin_en IS NOT NULL
+         EXCEPT
+         SELECT c.visita, c.visitador, c.en, c.lat, c.lon FROM pae.visitas_checkin c)) $$;
+SELECT pg_temp.como(NULL, NULL);
+SELECT ok(pg_temp.registro_al_dia() AND (SELECT count(*) FROM pae.visitas_checkin) = 12,
+          'after the check-ins above the registry holds the 12 check-ins, equal to the visits''');
+-- an earlier check-in delivered late (offline sync) is judged against the
+-- nearest check-in after it: 121 was at Centro at 08:00 on July 10
+SELECT pg_temp.nueva_visita('00000000-0000-4000-8000-000000000132', '119001900103', '2026-07-10 10:00-05');
+SELECT is(pg_temp.checkin('00000000-0000-4000-8000-000000000132', 2.8962, -76.6128, '2026-07-10 07:40-05'), 'ok', 'check-in at Norte 07:40');
+SELECT is(pg_temp.alertas_de('00000000-0000-4000-8000-000000000132'), 'viaje_imposible',
+          'judged against the check-in after it (Centro 08:00, 20 minutes later): viaje_imposible');
+SELECT pg_temp.como(NULL, NULL);
+SELECT ok(pg_temp.registro_al_dia(), 'the registry follows check-ins made through PATCH');
+-- a visit loaded with its check-in by a privileged session is registered,
+-- and leaves the registry when it is deleted
+SELECT pg_temp.como(NULL, NULL);
+INSERT INTO pae.visitas (id, sede, contrato, visitador, fecha_visita, raciones_programadas,
+                         checkin_lat, checkin_lon, checkin_precision_m, checkin_en)
+VALUES ('00000000-0000-4000-8000-000000000133', '119001900101', 'PAE-T-001', pg_temp.id('visitador'),
+        '2026-07-20 08:00-05', 200, 2.4443, -76.6128, 8, '2026-07-20 08:05-05');
+SELECT ok(pg_temp.registro_al_dia() AND EXISTS (SELECT 1 FROM pae.visitas_checkin WHERE visita = '00000000-0000-4000-8000-000000000133'),
+          'a visit inserted with its check-in is registered');
+DELETE FROM pae.visitas WHERE id = '00000000-0000-4000-8000-000000000133';
+SELECT ok(pg_temp.registro_al_dia() AND NOT EXISTS (SELECT 1 FROM pae.visitas_checkin WHERE visita = '00000000-0000-4000-8000-000000000133'),
+          'a deleted visit leaves the registry');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -5,7 +5,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(41);
+SELECT plan(42);
 \i test/fixtures/visitas_y_personas.sql
 \i test/fixtures/intentar.sql
 
@@ -59,14 +59,21 @@ SELECT results_eq($$SELECT estado::text, dentro_geocerca, round(distancia_m)::in
 SELECT is(pg_temp.intentar('visitador', $$SELECT pae.transicion('00000000-0000-4000-8000-000000000001', 'en_curso', NULL, 2.4542, -76.6128, 10)$$),
           'ok', 'soft fence, check-in 1.1 km away: allowed');
 SELECT results_eq($$SELECT v.estado::text, v.dentro_geocerca, round(v.distancia_m / 10)::int * 10, a.tipo, (a.detalle->>'distancia_m')::numeric = round(v.distancia_m::numeric, 1)
-                      FROM pae.visitas v JOIN pae.alertas a ON a.visita = v.id WHERE v.id = '00000000-0000-4000-8000-000000000001'$$,
+                      FROM pae.visitas v JOIN pae.alertas a ON a.visita = v.id AND a.tipo = 'fuera_geocerca'
+                     WHERE v.id = '00000000-0000-4000-8000-000000000001'$$,
                   $$VALUES ('en_curso', false, 1110, 'fuera_geocerca', true)$$,
                   'stored outside, one alert fuera_geocerca with the distance');
+-- the same visitador checked in at the other sede (1.5 km away) moments
+-- before, whatever the months of the two visits: impossible travel too
+SELECT is((SELECT a.detalle->>'otra_visita' FROM pae.alertas a
+            WHERE a.visita = '00000000-0000-4000-8000-000000000001' AND a.tipo = 'viaje_imposible'),
+          '00000000-0000-4000-8000-000000000002',
+          'and viaje_imposible against the check-in made moments before 1.5 km away');
 SELECT is(pg_temp.intentar('visitador', $$UPDATE pae.visitas SET estado = 'en_curso', checkin_lat = 2.4542, checkin_lon = -76.6128, checkin_precision_m = 10
                                          WHERE id = '00000000-0000-4000-8000-000000000004'$$),
           'ok', 'soft fence through a PATCH: allowed');
 SELECT results_eq($$SELECT v.estado::text, v.dentro_geocerca, a.tipo FROM pae.visitas v JOIN pae.alertas a ON a.visita = v.id
-                     WHERE v.id = '00000000-0000-4000-8000-000000000004'$$,
+                     WHERE v.id = '00000000-0000-4000-8000-000000000004' AND a.tipo = 'fuera_geocerca'$$,
                   $$VALUES ('en_curso', false, 'fuera_geocerca')$$, 'PATCH: stored outside, with the alert');
 
 -- 4. closing: check-out, mandatory checklist, photo
