@@ -14,6 +14,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
@@ -22,6 +23,7 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
@@ -148,15 +150,20 @@ pae_actor_de_claims(pg_uuid_t *id)
 
 /*
  * What pae.usuarios says of a session (which person a database role is,
- * a person's role and whether they are active) is read at most once per
- * transaction too.  The answers are keyed by the transaction and by a
- * generation that goes up after every statement that writes pae.usuarios
- * (pae.tg_usuarios_cambio) and whenever a subtransaction aborts (a rolled
- * back change must not stay cached).  A change committed by another
- * session is seen from this session's next transaction.
+ * a person's role and whether they are active) is read once and cached.
+ * The answers are keyed by a generation that goes up whenever pae.usuarios
+ * may have changed: after every statement that writes it, in this backend
+ * at once (pae.tg_usuarios_cambio) and in every other backend when that
+ * transaction commits (the trigger sends a relcache invalidation of
+ * pae.usuarios, which reaches every backend before its next transaction
+ * or lock); and whenever a subtransaction aborts, so that a rolled-back
+ * change never stays cached.  A person's role and state are also kept
+ * across transactions (the PostgREST pattern: one request, one
+ * transaction); the login mapping is kept for one transaction.
  */
 static uint64 pae_usuarios_generacion = 0;
 static bool pae_usuarios_callback = false;
+static Oid	pae_usuarios_relid = InvalidOid;
 
 static void
 pae_usuarios_subxact(SubXactEvent event, SubTransactionId mySubid,
@@ -167,11 +174,19 @@ pae_usuarios_subxact(SubXactEvent event, SubTransactionId mySubid,
 }
 
 static void
+pae_usuarios_relcache(Datum arg, Oid relid)
+{
+	if (!OidIsValid(relid) || relid == pae_usuarios_relid)
+		pae_usuarios_generacion++;
+}
+
+static void
 pae_usuarios_cache_preparar(void)
 {
 	if (!pae_usuarios_callback)
 	{
 		RegisterSubXactCallback(pae_usuarios_subxact, NULL);
+		CacheRegisterRelcacheCallback(pae_usuarios_relcache, (Datum) 0);
 		pae_usuarios_callback = true;
 	}
 }
@@ -188,10 +203,11 @@ typedef struct PaeLoginCache
 
 static PaeLoginCache pae_login_cache = {InvalidLocalTransactionId};
 
-/* a person's role and state, per transaction */
+/* a person's role and state */
 typedef struct PaeFichaCache
 {
 	LocalTransactionId lxid;
+	bool		entre_transacciones;	/* read with a fresh snapshot */
 	uint64		generacion;
 	pg_uuid_t	id;
 	bool		identificado;
@@ -218,6 +234,8 @@ pae_tg_usuarios_cambio(PG_FUNCTION_ARGS)
 				 errdetail("La función fue llamada fuera de un disparador."),
 				 errhint("Úsela en CREATE TRIGGER ... AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ... FOR EACH STATEMENT.")));
 	pae_usuarios_generacion++;
+	/* and, once this transaction commits, in every other backend */
+	CacheInvalidateRelcache(((TriggerData *) fcinfo->context)->tg_relation);
 	return PointerGetDatum(NULL);
 }
 
@@ -283,11 +301,20 @@ pae_usuario_actual(Oid invocador, pg_uuid_t *id)
 	return found;
 }
 
-/* a person's role and state from pae.usuarios, into actor and the cache */
+/*
+ * A person's role and state from pae.usuarios, into actor and the cache.
+ * The generation is read before the query takes its snapshot: a change
+ * committed after that snapshot raises the generation past the one stored.
+ * Under REPEATABLE READ or SERIALIZABLE the transaction's snapshot may be
+ * older than the generation, so the answer is kept for this transaction
+ * only.
+ */
 static void
 pae_actor_ficha(PaeActor *actor)
 {
 	PaeUsuarioGuardado guardado;
+	uint64		generacion = pae_usuarios_generacion;
+	bool		entre_transacciones = !IsolationUsesXactSnapshot();
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -300,7 +327,8 @@ pae_actor_ficha(PaeActor *actor)
 									1, &argtype, true);
 		Datum		arg = UUIDPGetDatum(&actor->id);
 
-		pae_plan_ejecutar(plan, &arg, NULL, true, 1);
+		/* read-write SPI: a fresh snapshot, taken after the generation was read */
+		pae_plan_ejecutar(plan, &arg, NULL, false, 1);
 		if (SPI_processed == 1)
 		{
 			bool		isnull;
@@ -317,8 +345,11 @@ pae_actor_ficha(PaeActor *actor)
 	pae_restaurar_usuario(&guardado);
 	SPI_finish();
 
+	if (!OidIsValid(pae_usuarios_relid))
+		pae_usuarios_relid = get_relname_relid("usuarios", get_namespace_oid("pae", false));
 	pae_ficha_cache.lxid = MyProc->lxid;
-	pae_ficha_cache.generacion = pae_usuarios_generacion;
+	pae_ficha_cache.entre_transacciones = entre_transacciones;
+	pae_ficha_cache.generacion = generacion;
 	pae_ficha_cache.id = actor->id;
 	pae_ficha_cache.identificado = actor->identificado;
 	strlcpy(pae_ficha_cache.rol, actor->rol, sizeof(pae_ficha_cache.rol));
@@ -346,7 +377,7 @@ pae_actor_obtener(Oid invocador, PaeActor *actor)
 		return;
 
 	pae_usuarios_cache_preparar();
-	if (pae_ficha_cache.lxid == MyProc->lxid &&
+	if ((pae_ficha_cache.entre_transacciones || pae_ficha_cache.lxid == MyProc->lxid) &&
 		pae_ficha_cache.generacion == pae_usuarios_generacion &&
 		memcmp(&pae_ficha_cache.id, &actor->id, sizeof(pg_uuid_t)) == 0)
 	{
