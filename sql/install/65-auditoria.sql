@@ -160,13 +160,13 @@ BEGIN
     END IF;
     -- history of a row; what a person did; time and id ranges (sealing,
     -- verification: ids grow with insertion order, so BRIN suffices)
-    EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s (tabla, pk)', v_nombre || '_tabla_pk_idx', particion);
+    EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s (pk, tabla)', v_nombre || '_pk_tabla_idx', particion);
     EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s (actor, en)', v_nombre || '_actor_en_idx', particion);
     EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s USING brin (en, id)', v_nombre || '_en_id_brin', particion);
 END
 $$;
 COMMENT ON FUNCTION pae.auditoria_proteger_particion(regclass) IS
-    'Da a una partición de pae.auditoria el disparador que rechaza TRUNCATE (PV009) y los índices de la auditoría (tabla, pk), (actor, en) y BRIN (en, id); pae.crear_particion_mes lo llama';
+    'Da a una partición de pae.auditoria el disparador que rechaza TRUNCATE (PV009) y los índices de la auditoría (pk, tabla), (actor, en) y BRIN (en, id); pae.crear_particion_mes lo llama';
 REVOKE ALL ON FUNCTION pae.auditoria_proteger_particion(regclass) FROM PUBLIC;
 
 SELECT pae.auditoria_proteger_particion('pae.auditoria_default');
