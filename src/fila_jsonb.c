@@ -28,6 +28,7 @@
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "common/shortest_dec.h"
 #include "fmgr.h"
@@ -240,8 +241,18 @@ pae_forma_construir(PaeForma *f, Relation rel)
 	}
 	qsort(cols, n, sizeof(PaeColumna), pae_columna_cmp);
 
+	/*
+	 * The previous columns may still be in use further up the stack (a cast
+	 * function run by to_jsonb can write another audited row): they live on
+	 * until the end of the transaction instead of going at once.
+	 */
 	if (f->cxt != NULL)
-		MemoryContextDelete(f->cxt);
+	{
+		if (IsTransactionState())
+			MemoryContextSetParent(f->cxt, TopTransactionContext);
+		else
+			MemoryContextDelete(f->cxt);
+	}
 	f->cxt = cxt;
 	f->cols = cols;
 	f->ncols = n;
