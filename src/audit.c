@@ -615,8 +615,11 @@ pae_tg_auditoria(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_DELETE(td->tg_event))
 	{
+		PaeFila		valores;
+
 		/* the whole row, like to_jsonb(NEW) or to_jsonb(OLD) */
-		fila = pae_fila_jsonb(rel, td->tg_trigtuple);
+		pae_fila_deformar(rel, td->tg_trigtuple, &valores);
+		fila = pae_fila_jsonb(rel, &valores);
 		if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 		{
 			op = "INSERT";
@@ -627,36 +630,34 @@ pae_tg_auditoria(PG_FUNCTION_ARGS)
 			op = "DELETE";
 			f.antes = fila;
 		}
-		f.pk = pae_columnas_jsonb(rel, td->tg_trigtuple, pk_attrs);
+		f.pk = pae_columnas_jsonb(rel, &valores, pk_attrs);
 	}
 	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 	{
-		HeapTuple	viejo = td->tg_trigtuple;
-		HeapTuple	nuevo = td->tg_newtuple;
+		PaeFila		viejo;
+		PaeFila		nuevo;
 		Bitmapset  *cambiados = NULL;
 		int			i;
 
 		op = "UPDATE";
+		pae_fila_deformar(rel, td->tg_trigtuple, &viejo);
+		pae_fila_deformar(rel, td->tg_newtuple, &nuevo);
 		/* old and new of the changed columns only */
 		for (i = 0; i < desc->natts; i++)
 		{
 			Form_pg_attribute a = TupleDescAttr(desc, i);
-			bool		n1,
-						n2;
-			Datum		d1,
-						d2;
 
 			if (a->attisdropped)
 				continue;
-			d1 = heap_getattr(viejo, i + 1, desc, &n1);
-			d2 = heap_getattr(nuevo, i + 1, desc, &n2);
-			if (n1 != n2 || (!n1 && !datumIsEqual(d1, d2, a->attbyval, a->attlen)))
+			if (viejo.nulos[i] != nuevo.nulos[i] ||
+				(!viejo.nulos[i] &&
+				 !datumIsEqual(viejo.valores[i], nuevo.valores[i], a->attbyval, a->attlen)))
 				cambiados = bms_add_member(cambiados, i + 1);
 		}
 		/* an UPDATE that changed nothing is still recorded, with {} and {} */
-		f.antes = pae_columnas_jsonb(rel, viejo, cambiados);
-		f.despues = pae_columnas_jsonb(rel, nuevo, cambiados);
-		f.pk = pae_columnas_jsonb(rel, nuevo, pk_attrs);
+		f.antes = pae_columnas_jsonb(rel, &viejo, cambiados);
+		f.despues = pae_columnas_jsonb(rel, &nuevo, cambiados);
+		f.pk = pae_columnas_jsonb(rel, &nuevo, pk_attrs);
 	}
 	else
 		ereport(ERROR,

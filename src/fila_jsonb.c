@@ -428,20 +428,18 @@ pae_jbv_columna(JsonbValue *v, PaeColumna *c, Datum d)
 
 /* the object of every column (todas) or of the columns in attrs */
 static Jsonb *
-pae_objeto(Relation rel, HeapTuple tup, bool todas, const Bitmapset *attrs)
+pae_objeto(Relation rel, const PaeFila *fila, bool todas, const Bitmapset *attrs)
 {
 	PaeForma   *f = pae_forma(rel);
-	TupleDesc	desc = RelationGetDescr(rel);
 	int			ncols = f->ncols;
 	PaeColumna *cols = f->cols;
-	Datum	   *valores = palloc(sizeof(Datum) * desc->natts);
-	bool	   *nulos = palloc(sizeof(bool) * desc->natts);
+	Datum	   *valores = fila->valores;
+	bool	   *nulos = fila->nulos;
 	JsonbPair  *pares = palloc(sizeof(JsonbPair) * Max(ncols, 1));
 	bool		anidado = false;
 	int			n = 0;
 	int			i;
 
-	heap_deform_tuple(tup, desc, valores, nulos);
 	for (i = 0; i < ncols; i++)
 	{
 		PaeColumna *c = &cols[i];
@@ -487,14 +485,29 @@ pae_objeto(Relation rel, HeapTuple tup, bool todas, const Bitmapset *attrs)
 }
 
 /*
+ * pae_fila_deformar
+ *		The values of every column of "tup", once for all the objects made
+ *		of it.
+ */
+void
+pae_fila_deformar(Relation rel, HeapTuple tup, PaeFila *fila)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	fila->valores = palloc(sizeof(Datum) * Max(desc->natts, 1));
+	fila->nulos = palloc(sizeof(bool) * Max(desc->natts, 1));
+	heap_deform_tuple(tup, desc, fila->valores, fila->nulos);
+}
+
+/*
  * pae_fila_jsonb
- *		The row "tup" of "rel" as a jsonb object, like to_jsonb(row), but
- *		never with a secret column.
+ *		The row as a jsonb object, like to_jsonb(row), but never with a
+ *		secret column.
  */
 Jsonb *
-pae_fila_jsonb(Relation rel, HeapTuple tup)
+pae_fila_jsonb(Relation rel, const PaeFila *fila)
 {
-	return pae_objeto(rel, tup, true, NULL);
+	return pae_objeto(rel, fila, true, NULL);
 }
 
 /*
@@ -503,7 +516,7 @@ pae_fila_jsonb(Relation rel, HeapTuple tup)
  *		numbers); an empty set gives {}.
  */
 Jsonb *
-pae_columnas_jsonb(Relation rel, HeapTuple tup, const Bitmapset *attrs)
+pae_columnas_jsonb(Relation rel, const PaeFila *fila, const Bitmapset *attrs)
 {
-	return pae_objeto(rel, tup, false, attrs);
+	return pae_objeto(rel, fila, false, attrs);
 }

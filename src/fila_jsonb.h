@@ -14,7 +14,15 @@
 #include "utils/relcache.h"
 
 extern bool pae_clave_sensible(const char *k, int len);
-extern Jsonb *pae_fila_jsonb(Relation rel, HeapTuple tup);
-extern Jsonb *pae_columnas_jsonb(Relation rel, HeapTuple tup, const Bitmapset *attrs);
+/* a row's values, deformed once */
+typedef struct PaeFila
+{
+	Datum	   *valores;
+	bool	   *nulos;
+} PaeFila;
+
+extern void pae_fila_deformar(Relation rel, HeapTuple tup, PaeFila *fila);
+extern Jsonb *pae_fila_jsonb(Relation rel, const PaeFila *fila);
+extern Jsonb *pae_columnas_jsonb(Relation rel, const PaeFila *fila, const Bitmapset *attrs);
 
 #endif							/* PAE_FILA_JSONB_H */
