@@ -55,10 +55,12 @@ installcheck: test/out
 test/out:
 	mkdir -p $@
 
-.PHONY: demo test bench
+.PHONY: demo test bench valgrind
 demo:
 	tools/demo.sh
 test:
 	tools/test.sh
 bench:
 	tools/bench.sh
+valgrind:
+	tools/valgrind.sh
