@@ -356,6 +356,17 @@ pae_actor_ficha(PaeActor *actor)
 	pae_ficha_cache.activo = actor->activo;
 }
 
+/* superuser, a pae_admin member or the extension's owner: maintenance allowed */
+static bool
+pae_rol_privilegiado(Oid invocador)
+{
+	Oid			admin = get_role_oid("pae_admin", true);
+
+	return superuser_arg(invocador) ||
+		(OidIsValid(admin) && has_privs_of_role(invocador, admin)) ||
+		has_privs_of_role(invocador, pae_duenio_extension());
+}
+
 /*
  * pae_actor_obtener
  *		Everything the rules need to know about who is acting.
@@ -363,15 +374,8 @@ pae_actor_ficha(PaeActor *actor)
 void
 pae_actor_obtener(Oid invocador, PaeActor *actor)
 {
-	Oid			admin;
-
 	memset(actor, 0, sizeof(PaeActor));
-
-	/* superuser, pae_admin or the extension's owner: maintenance allowed */
-	admin = get_role_oid("pae_admin", true);
-	actor->privilegiado = superuser_arg(invocador) ||
-		(OidIsValid(admin) && has_privs_of_role(invocador, admin)) ||
-		has_privs_of_role(invocador, pae_duenio_extension());
+	actor->privilegiado = pae_rol_privilegiado(invocador);
 
 	if (!pae_usuario_actual(invocador, &actor->id))
 		return;
@@ -428,12 +432,9 @@ pae_usuario_actual_sql(PG_FUNCTION_ARGS)
 bool
 pae_sesion_privilegiada_anonima(Oid invocador)
 {
-	Oid			admin = get_role_oid("pae_admin", true);
 	pg_uuid_t	id;
 
-	if (!(superuser_arg(invocador) ||
-		  (OidIsValid(admin) && has_privs_of_role(invocador, admin)) ||
-		  has_privs_of_role(invocador, pae_duenio_extension())))
+	if (!pae_rol_privilegiado(invocador))
 		return false;
 	return !pae_usuario_actual(invocador, &id);
 }

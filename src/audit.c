@@ -561,7 +561,6 @@ pae_tg_auditoria(PG_FUNCTION_ARGS)
 	TupleDesc	desc;
 	PaeFilaAuditoria f;
 	Jsonb	   *fila;
-	Bitmapset  *pk_attrs;
 	Oid			invocador = GetUserId();
 	Oid			padre;
 	Oid			seq;
@@ -594,24 +593,6 @@ pae_tg_auditoria(PG_FUNCTION_ARGS)
 	rel = td->tg_relation;
 	desc = RelationGetDescr(rel);
 	memset(&f, 0, sizeof(f));
-	/*
-	 * The row's key: its primary key, or its replica identity (partitions of
-	 * pae.visitas have no primary key of their own: their unique id index is
-	 * their replica identity, see pae.indexar_particion).
-	 */
-	pk_attrs = RelationGetIndexAttrBitmap(rel, INDEX_ATTR_BITMAP_PRIMARY_KEY);
-	if (pk_attrs == NULL)
-		pk_attrs = RelationGetIndexAttrBitmap(rel, INDEX_ATTR_BITMAP_IDENTITY_KEY);
-	if (pk_attrs != NULL)
-	{
-		/* the bitmap is offset by FirstLowInvalidHeapAttributeNumber */
-		Bitmapset  *b = NULL;
-		int			x = -1;
-
-		while ((x = bms_next_member(pk_attrs, x)) >= 0)
-			b = bms_add_member(b, x + FirstLowInvalidHeapAttributeNumber);
-		pk_attrs = b;
-	}
 
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_DELETE(td->tg_event))
 	{
@@ -630,7 +611,7 @@ pae_tg_auditoria(PG_FUNCTION_ARGS)
 			op = "DELETE";
 			f.antes = fila;
 		}
-		f.pk = pae_columnas_jsonb(rel, &valores, pk_attrs);
+		f.pk = pae_clave_jsonb(rel, &valores);
 	}
 	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 	{
@@ -657,7 +638,7 @@ pae_tg_auditoria(PG_FUNCTION_ARGS)
 		/* an UPDATE that changed nothing is still recorded, with {} and {} */
 		f.antes = pae_columnas_jsonb(rel, &viejo, cambiados);
 		f.despues = pae_columnas_jsonb(rel, &nuevo, cambiados);
-		f.pk = pae_columnas_jsonb(rel, &nuevo, pk_attrs);
+		f.pk = pae_clave_jsonb(rel, &nuevo);
 	}
 	else
 		ereport(ERROR,

@@ -79,6 +79,7 @@ typedef struct PaeForma
 	MemoryContext cxt;			/* holds cols and everything they point to */
 	int			ncols;
 	PaeColumna *cols;			/* in jsonb key order, no secret columns */
+	Bitmapset  *clave;			/* attnums of the row's key (see below) */
 } PaeForma;
 
 /* per backend; entries are invalidated, never removed (a few KB each) */
@@ -224,6 +225,10 @@ pae_forma_construir(PaeForma *f, Relation rel)
 	PaeColumna *cols = MemoryContextAllocZero(cxt, sizeof(PaeColumna) * Max(desc->natts, 1));
 	int			n = 0;
 	int			i;
+	Bitmapset  *clave_rel;
+	Bitmapset  *clave = NULL;
+	int			x = -1;
+	MemoryContext viejo;
 
 	MemoryContextCopyAndSetIdentifier(cxt, RelationGetRelationName(rel));
 	for (i = 0; i < desc->natts; i++)
@@ -242,6 +247,20 @@ pae_forma_construir(PaeForma *f, Relation rel)
 	qsort(cols, n, sizeof(PaeColumna), pae_columna_cmp);
 
 	/*
+	 * The row's key: its primary key, or its replica identity (partitions of
+	 * pae.visitas have no primary key of their own: their unique id index is
+	 * their replica identity, see pae.indexar_particion).  The relcache's
+	 * bitmaps are offset by FirstLowInvalidHeapAttributeNumber.
+	 */
+	clave_rel = RelationGetIndexAttrBitmap(rel, INDEX_ATTR_BITMAP_PRIMARY_KEY);
+	if (clave_rel == NULL)
+		clave_rel = RelationGetIndexAttrBitmap(rel, INDEX_ATTR_BITMAP_IDENTITY_KEY);
+	viejo = MemoryContextSwitchTo(cxt);
+	while ((x = bms_next_member(clave_rel, x)) >= 0)
+		clave = bms_add_member(clave, x + FirstLowInvalidHeapAttributeNumber);
+	MemoryContextSwitchTo(viejo);
+
+	/*
 	 * The previous columns may still be in use further up the stack (a cast
 	 * function run by to_jsonb can write another audited row): they live on
 	 * until the end of the transaction instead of going at once.
@@ -256,6 +275,7 @@ pae_forma_construir(PaeForma *f, Relation rel)
 	f->cxt = cxt;
 	f->cols = cols;
 	f->ncols = n;
+	f->clave = clave;
 }
 
 static PaeForma *
@@ -284,6 +304,7 @@ pae_forma(Relation rel)
 		f->cxt = NULL;
 		f->cols = NULL;
 		f->ncols = 0;
+		f->clave = NULL;
 	}
 
 	/*
@@ -426,9 +447,13 @@ pae_jbv_columna(JsonbValue *v, PaeColumna *c, Datum d)
 	}
 }
 
-/* the object of every column (todas) or of the columns in attrs */
+/*
+ * The object of every column (todas), of the row's key (clave), or of the
+ * columns in attrs.
+ */
 static Jsonb *
-pae_objeto(Relation rel, const PaeFila *fila, bool todas, const Bitmapset *attrs)
+pae_objeto(Relation rel, const PaeFila *fila, bool todas, bool clave,
+		   const Bitmapset *attrs)
 {
 	PaeForma   *f = pae_forma(rel);
 	int			ncols = f->ncols;
@@ -440,6 +465,8 @@ pae_objeto(Relation rel, const PaeFila *fila, bool todas, const Bitmapset *attrs
 	int			n = 0;
 	int			i;
 
+	if (clave)
+		attrs = f->clave;
 	for (i = 0; i < ncols; i++)
 	{
 		PaeColumna *c = &cols[i];
@@ -507,7 +534,7 @@ pae_fila_deformar(Relation rel, HeapTuple tup, PaeFila *fila)
 Jsonb *
 pae_fila_jsonb(Relation rel, const PaeFila *fila)
 {
-	return pae_objeto(rel, fila, true, NULL);
+	return pae_objeto(rel, fila, true, false, NULL);
 }
 
 /*
@@ -518,5 +545,16 @@ pae_fila_jsonb(Relation rel, const PaeFila *fila)
 Jsonb *
 pae_columnas_jsonb(Relation rel, const PaeFila *fila, const Bitmapset *attrs)
 {
-	return pae_objeto(rel, fila, false, attrs);
+	return pae_objeto(rel, fila, false, false, attrs);
+}
+
+/*
+ * pae_clave_jsonb
+ *		The object of the row's key: its primary key, else its replica
+ *		identity; {} for a table with neither.
+ */
+Jsonb *
+pae_clave_jsonb(Relation rel, const PaeFila *fila)
+{
+	return pae_objeto(rel, fila, false, true, NULL);
 }

@@ -24,5 +24,6 @@ typedef struct PaeFila
 extern void pae_fila_deformar(Relation rel, HeapTuple tup, PaeFila *fila);
 extern Jsonb *pae_fila_jsonb(Relation rel, const PaeFila *fila);
 extern Jsonb *pae_columnas_jsonb(Relation rel, const PaeFila *fila, const Bitmapset *attrs);
+extern Jsonb *pae_clave_jsonb(Relation rel, const PaeFila *fila);
 
 #endif							/* PAE_FILA_JSONB_H */

@@ -46,11 +46,11 @@ static SPIPlanPtr plan_mover_id = NULL;
 static SPIPlanPtr plan_liberar_id = NULL;
 
 
-/* PV004: sede unknown or inactive */
+/* PV004: sede unknown (hallada false) or inactive */
 static void
-pae_validar_sede(PaeVisita *v, PaeSede *sede)
+pae_exigir_sede(PaeVisita *v, PaeSede *sede, bool hallada)
 {
-	if (!pae_sede_buscar(v->sede, sede))
+	if (!hallada)
 		ereport(ERROR,
 				(errcode(ERRCODE_PAE_SEDE_CONTRATO),
 				 errmsg("sede desconocida: \"%s\"", v->sede),
@@ -63,6 +63,13 @@ pae_validar_sede(PaeVisita *v, PaeSede *sede)
 				 errdetail("Las visitas solo se programan en sedes con activa = true; la sede \"%s\" no lo está.",
 						   v->sede),
 				 errhint("Reactive la sede o programe la visita en una sede activa.")));
+}
+
+/* PV004: look the sede up and require it known and active */
+static void
+pae_validar_sede(PaeVisita *v, PaeSede *sede)
+{
+	pae_exigir_sede(v, sede, pae_sede_buscar(v->sede, sede));
 }
 
 /*
@@ -461,6 +468,7 @@ pae_antes_update(TriggerData *td, TupleDesc desc, Oid invocador)
 				v;
 	PaeCambios	cambios = {0};
 	PaeSede		sede;
+	bool		hallada;
 	bool		planeacion;
 
 	pae_visita_leer(td->tg_trigtuple, desc, &antes);
@@ -491,8 +499,9 @@ pae_antes_update(TriggerData *td, TupleDesc desc, Oid invocador)
 	pae_transicion_validar(invocador, &antes, &v, desc, &cambios);
 	pae_validar_fila(&v);
 
-	if (!pae_sede_buscar(v.sede, &sede) || planeacion)
-		pae_validar_sede(&v, &sede);
+	hallada = pae_sede_buscar(v.sede, &sede);
+	if (!hallada || planeacion)
+		pae_exigir_sede(&v, &sede, hallada);
 	if (planeacion)
 	{
 		pae_validar_contrato(&v, &cambios);

@@ -37,8 +37,12 @@ pae_uuid_texto(Datum uuid)
 void
 pae_visita_leer(HeapTuple tuple, TupleDesc desc, PaeVisita *v)
 {
+	Datum	   *valores = palloc(sizeof(Datum) * desc->natts);
+	bool	   *nulos = palloc(sizeof(bool) * desc->natts);
 	int			i;
 
+	/* one pass over the tuple, not one heap_getattr walk per column */
+	heap_deform_tuple(tuple, desc, valores, nulos);
 	for (i = 0; i < PV_NCOLS; i++)
 	{
 		int			attnum = SPI_fnumber(desc, pae_visita_columnas[i]);
@@ -47,7 +51,8 @@ pae_visita_leer(HeapTuple tuple, TupleDesc desc, PaeVisita *v)
 			elog(ERROR, "column \"%s\" of pae.visitas not found",
 				 pae_visita_columnas[i]);
 		v->attnum[i] = attnum;
-		v->value[i] = heap_getattr(tuple, attnum, desc, &v->isnull[i]);
+		v->value[i] = valores[attnum - 1];
+		v->isnull[i] = nulos[attnum - 1];
 	}
 	v->estado = v->isnull[PV_ESTADO] ? "" :
 		DatumGetCString(DirectFunctionCall1(enum_out, v->value[PV_ESTADO]));
