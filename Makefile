@@ -1,8 +1,14 @@
 # pae_cauca -- PGXS build
 #
-# One version, one place: default_version in pae_cauca.control.  The install
-# script sql/pae_cauca--$(EXTVERSION).sql is built from the fragments in
-# sql/install/NN-*.sql, concatenated in order.
+# One version, one place: default_version in pae_cauca.control.
+#
+# Versioned scripts (a released script never changes again):
+#   sql/pae_cauca--1.0.sql        1.0 as released, frozen (committed as is)
+#   sql/pae_cauca--1.0--1.1.sql   built: the fragments sql/1.1/NN-*.sql, in order
+#   sql/pae_cauca--1.1.sql        built: the 1.0 script followed by the upgrade,
+#                                 so a fresh 1.1 and an upgraded 1.0 are the same
+#                                 catalog by construction (the \echo guard lines
+#                                 are stripped by CREATE EXTENSION)
 #
 # Tests: PostgreSQL 15's pg_regress reads <inputdir>/sql and writes its
 # output beside <inputdir>/expected; it has no --expecteddir (that is 16+).
@@ -27,9 +33,9 @@ OBJS = \
 	src/fila_jsonb.o \
 	src/audit.o
 
-INSTALL_FRAGMENTS = $(sort $(wildcard sql/install/*.sql))
-DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA = $(filter-out $(DATA_built), $(wildcard sql/$(EXTENSION)--*.sql))
+UPGRADE_1_1_FRAGMENTS = $(sort $(wildcard sql/1.1/*.sql))
+DATA_built = sql/$(EXTENSION)--1.0--1.1.sql sql/$(EXTENSION)--1.1.sql
+DATA = sql/$(EXTENSION)--1.0.sql
 
 REGRESS = $(basename $(notdir $(sort $(wildcard test/sql/*.sql))))
 REGRESS_OPTS = --inputdir=test --outputdir=test/out --load-extension=pgtap
@@ -38,7 +44,7 @@ PG_CPPFLAGS = -I$(srcdir)/src
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 SHLIB_LINK = -lm
 
-EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql test/out
+EXTRA_CLEAN = $(DATA_built) test/out test/out_iso
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -48,8 +54,11 @@ include $(PGXS)
 # --enable-depend: every object depends on every project header.
 $(OBJS): $(wildcard src/*.h)
 
-sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_FRAGMENTS) $(EXTENSION).control
-	cat $(INSTALL_FRAGMENTS) > $@
+sql/$(EXTENSION)--1.0--1.1.sql: $(UPGRADE_1_1_FRAGMENTS)
+	cat $(UPGRADE_1_1_FRAGMENTS) > $@
+
+sql/$(EXTENSION)--1.1.sql: sql/$(EXTENSION)--1.0.sql sql/$(EXTENSION)--1.0--1.1.sql
+	cat $^ > $@
 
 installcheck: test/out
 test/out:

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Scenario: every released version reaches the current one by
+# ALTER EXTENSION pae_cauca UPDATE, and the upgraded catalog equals a fresh
+# install of the current version.
+#
+# 1. A database gets CREATE EXTENSION pae_cauca VERSION '1.0' and data made
+#    under 1.0 through its state machine (test/fixtures/visitas_y_personas.sql:
+#    visits in every state, answers, evidence, history, alerts, audit).
+# 2. ALTER EXTENSION pae_cauca UPDATE.
+# 3. Another database gets a fresh CREATE EXTENSION pae_cauca (default_version).
+# 4. The catalogs are compared line by line (test/escenarios/catalogo.sql:
+#    every member object, definitions, COMMENTs, privileges, policies,
+#    triggers, sequences, config-dump registrations).
+# 5. The 1.0 data survived (same rows in every table of schema pae, bar
+#    the audit rows the upgrade itself is not allowed to write) and obeys the
+#    rules of the new version.
+#
+# Runs against the cluster of tools/test.sh (PGHOST, PGPORT, PGUSER set).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+actual=$(sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" pae_cauca.control)
+viejo=pae_upg_viejo
+nuevo=pae_upg_nuevo
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"; dropdb --if-exists "$viejo" >/dev/null 2>&1 || true; dropdb --if-exists "$nuevo" >/dev/null 2>&1 || true' EXIT
+
+psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+conteos() { # rows of every table of schema pae, and a fingerprint of the visits
+    psql_q -At -d "$1" <<'SQL'
+DO $$
+DECLARE t record; n bigint;
+BEGIN
+  CREATE TEMP TABLE conteos (tabla text, filas bigint);
+  FOR t IN SELECT c.oid::regclass AS rel FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace
+            WHERE s.nspname = 'pae' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+  LOOP
+    EXECUTE format('SELECT count(*) FROM %s', t.rel) INTO n;
+    INSERT INTO conteos VALUES (t.rel::text, n);
+  END LOOP;
+END $$;
+SELECT tabla || ' ' || filas FROM conteos ORDER BY tabla;
+SELECT 'visitas ' || md5(string_agg(id::text || estado::text || version::text || coalesce(distancia_m::text, ''), ',' ORDER BY id)) FROM pae.visitas;
+SQL
+}
+
+for db in "$viejo" "$nuevo"; do dropdb --if-exists "$db" >/dev/null 2>&1 || true; createdb "$db"; done
+
+# the path from every released version: today only 1.0
+psql_q -d "$viejo" -c 'SET client_min_messages = warning' -c "CREATE EXTENSION pae_cauca VERSION '1.0' CASCADE"
+psql_q -d "$viejo" >/dev/null <<'SQL'
+\i test/fixtures/visitas_y_personas.sql
+SELECT pg_temp.nueva_visita(('00000000-0000-4000-8000-0000000000a' || n)::uuid, p_fecha => ('2026-06-1' || n || ' 08:00-05')::timestamptz)
+  FROM generate_series(0, 5) n;
+SELECT pg_temp.llevar('00000000-0000-4000-8000-0000000000a1', 'en_curso');
+SELECT pg_temp.llevar('00000000-0000-4000-8000-0000000000a2', 'cerrada');
+SELECT pg_temp.llevar('00000000-0000-4000-8000-0000000000a3', 'aprobada');
+SELECT pg_temp.llevar('00000000-0000-4000-8000-0000000000a4', 'devuelta');
+SELECT pg_temp.llevar('00000000-0000-4000-8000-0000000000a5', 'cancelada');
+SELECT pae.sellar_auditoria();
+SQL
+antes=$(conteos "$viejo")
+psql_q -d "$viejo" -c 'ALTER EXTENSION pae_cauca UPDATE'
+version=$(psql_q -At -d "$viejo" -c "SELECT extversion FROM pg_extension WHERE extname = 'pae_cauca'")
+if [[ $version != "$actual" ]]; then
+    echo "actualizacion: ALTER EXTENSION UPDATE left version $version, expected $actual"
+    exit 1
+fi
+despues=$(conteos "$viejo")
+
+psql_q -d "$nuevo" -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION pae_cauca CASCADE'
+
+psql_q -d "$viejo" -f test/escenarios/catalogo.sql >"$tmp/actualizada.txt"
+psql_q -d "$nuevo" -f test/escenarios/catalogo.sql >"$tmp/nueva.txt"
+if ! diff -u "$tmp/nueva.txt" "$tmp/actualizada.txt" >"$tmp/diff.txt"; then
+    echo "actualizacion: the catalog after 1.0 -> $actual differs from a fresh $actual install (- fresh, + upgraded):"
+    head -n 80 "$tmp/diff.txt"
+    exit 1
+fi
+if [[ $antes != "$despues" ]]; then
+    echo "actualizacion: the upgrade changed the data written under 1.0:"
+    diff <(echo "$antes") <(echo "$despues") || true
+    exit 1
+fi
+
+# the 1.0 data obeys the new version's rules
+salida=$(psql_q -At -d "$viejo" 2>&1 <<'SQL'
+\set ON_ERROR_STOP 0
+DELETE FROM pae.visitas WHERE id = '00000000-0000-4000-8000-0000000000a1';
+\set ON_ERROR_STOP 1
+SELECT 'verificar ' || count(*) FROM pae.verificar_auditoria();
+SELECT 'estado ' || estado FROM pae.visitas WHERE id = '00000000-0000-4000-8000-0000000000a1';
+SQL
+) || true
+if ! grep -q 'no se puede borrar la visita' <<<"$salida" || ! grep -q 'verificar 0' <<<"$salida" ||
+   ! grep -q 'estado en_curso' <<<"$salida"; then
+    echo "actualizacion: rules or audit after the upgrade are not as expected:"
+    echo "$salida"
+    exit 1
+fi
+echo "actualizacion: 1.0 -> $actual by ALTER EXTENSION UPDATE: $(wc -l <"$tmp/nueva.txt") catalog lines identical to a fresh install"
+echo "actualizacion: $(echo "$antes" | awk '{s += $2} END {print s}') rows written under 1.0 kept; rules enforced, audit verifies"
