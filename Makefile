@@ -21,6 +21,7 @@ EXTVERSION := $(shell sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" $(EXTEN
 MODULE_big = pae_cauca
 OBJS = \
 	src/pae_cauca.o \
+	src/reglas.o \
 	src/spi_plan.o \
 	src/geodesy.o \
 	src/geofence.o \

@@ -100,14 +100,14 @@ pae_checkin_vecinos(Datum visitador, Datum visita, Datum en)
 							   "  WHERE c.visitador OPERATOR(pg_catalog.=) $1"
 							   "    AND c.visita OPERATOR(pg_catalog.<>) $2"
 							   "    AND c.en OPERATOR(pg_catalog.<=) $3"
-							   "    AND c.en OPERATOR(pg_catalog.>) ($3 OPERATOR(pg_catalog.-) '2 days'::pg_catalog.interval)"
+							   "    AND c.en OPERATOR(pg_catalog.>) ($3 OPERATOR(pg_catalog.-) '" CppAsString2(PAE_VIAJE_VENTANA_DIAS) " days'::pg_catalog.interval)"
 							   "  ORDER BY c.en DESC LIMIT 1)"
 							   " UNION ALL "
 							   "(SELECT c.lat, c.lon, c.en, c.visita FROM pae.visitas_checkin c"
 							   "  WHERE c.visitador OPERATOR(pg_catalog.=) $1"
 							   "    AND c.visita OPERATOR(pg_catalog.<>) $2"
 							   "    AND c.en OPERATOR(pg_catalog.>) $3"
-							   "    AND c.en OPERATOR(pg_catalog.<) ($3 OPERATOR(pg_catalog.+) '2 days'::pg_catalog.interval)"
+							   "    AND c.en OPERATOR(pg_catalog.<) ($3 OPERATOR(pg_catalog.+) '" CppAsString2(PAE_VIAJE_VENTANA_DIAS) " days'::pg_catalog.interval)"
 							   "  ORDER BY c.en ASC LIMIT 1)",
 							   3, tipos, true),
 					  args, NULL, true, 2);

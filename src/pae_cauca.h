@@ -14,29 +14,7 @@
 #include "datatype/timestamp.h"
 #include "utils/uuid.h"
 
-/* The PV error class of SPEC §11 */
-#define ERRCODE_PAE_FUERA_GEOCERCA		MAKE_SQLSTATE('P','V','0','0','1')
-#define ERRCODE_PAE_TRANSICION			MAKE_SQLSTATE('P','V','0','0','2')
-#define ERRCODE_PAE_PRECONDICION		MAKE_SQLSTATE('P','V','0','0','3')
-#define ERRCODE_PAE_SEDE_CONTRATO		MAKE_SQLSTATE('P','V','0','0','4')
-#define ERRCODE_PAE_COORDENADAS			MAKE_SQLSTATE('P','V','0','0','5')
-#define ERRCODE_PAE_TIEMPO				MAKE_SQLSTATE('P','V','0','0','6')
-#define ERRCODE_PAE_CONFLICTO			MAKE_SQLSTATE('P','V','0','0','7')
-#define ERRCODE_PAE_DUPLICADA			MAKE_SQLSTATE('P','V','0','0','8')
-#define ERRCODE_PAE_AUDITORIA			MAKE_SQLSTATE('P','V','0','0','9')
-#define ERRCODE_PAE_BLOQUEO				MAKE_SQLSTATE('P','V','0','1','0')
-#define ERRCODE_PAE_LOTE				MAKE_SQLSTATE('P','V','0','1','1')
-
-/* time zone of the programme's calendar (days and months of visits) */
-#define PAE_ZONA_HORARIA	"America/Bogota"
-
-/* tolerated clock skew of devices: timestamps up to this far ahead pass */
-#define PAE_FUTURO_TOLERADO_USEC	(10 * USECS_PER_MINUTE)
-
-/* a poor GPS fix gets at most this much benefit of the doubt (metres) */
-#define PAE_PRECISION_BENEFICIO_MAX	100.0
-/* fixes reported worse than this are refused (metres) */
-#define PAE_PRECISION_MAX			5000.0
+#include "reglas.h"
 
 /* prepared SPI plans kept for the backend's life (spi_plan.c) */
 struct _SPI_plan;

@@ -355,10 +355,10 @@ pae_alerta_viaje(PaeVisita *v)
 		double		horas = fabs((double) (ahora - otro)) / (double) USECS_PER_HOUR;
 		double		kmh;
 
-		if (dist_m < 1000.0)
+		if (dist_m < PAE_VIAJE_DISTANCIA_MIN_M)
 			continue;			/* same place: GPS noise, not travel */
 		kmh = horas > 0 ? (dist_m / 1000.0) / horas : INFINITY;
-		if (kmh <= 120.0)
+		if (kmh <= PAE_VIAJE_VELOCIDAD_MAX_KMH)
 			continue;
 		pae_alerta(v->value[PV_ID], "viaje_imposible",
 				   psprintf("{\"otra_visita\": \"%s\", \"distancia_m\": %.1f, \"horas\": %.4f, \"velocidad_kmh\": %s}",
@@ -387,7 +387,7 @@ pae_alertas(PaeVisita *v)
 	{
 		if (!v->isnull[PV_RAC_ENTR] && !v->isnull[PV_RAC_PROG] &&
 			(double) DatumGetInt32(v->value[PV_RAC_ENTR]) <
-			0.9 * (double) DatumGetInt32(v->value[PV_RAC_PROG]))
+			PAE_RACIONES_FRACCION_MIN * (double) DatumGetInt32(v->value[PV_RAC_PROG]))
 			pae_alerta(v->value[PV_ID], "raciones_faltantes",
 					   psprintf("{\"programadas\": %d, \"entregadas\": %d, \"porcentaje\": %.1f}",
 								DatumGetInt32(v->value[PV_RAC_PROG]),
@@ -397,11 +397,12 @@ pae_alertas(PaeVisita *v)
 								DatumGetInt32(v->value[PV_RAC_PROG])));
 		if (!v->isnull[PV_CIN_EN] && !v->isnull[PV_COUT_EN] &&
 			DatumGetTimestampTz(v->value[PV_COUT_EN]) - DatumGetTimestampTz(v->value[PV_CIN_EN]) <
-			10 * USECS_PER_MINUTE)
+			PAE_DURACION_MIN_MIN * USECS_PER_MINUTE)
 			pae_alerta(v->value[PV_ID], "duracion_sospechosa",
-					   psprintf("{\"minutos\": %.2f, \"minimo_minutos\": 10}",
+					   psprintf("{\"minutos\": %.2f, \"minimo_minutos\": %d}",
 								(double) (DatumGetTimestampTz(v->value[PV_COUT_EN]) -
-										  DatumGetTimestampTz(v->value[PV_CIN_EN])) / USECS_PER_MINUTE));
+										  DatumGetTimestampTz(v->value[PV_CIN_EN])) / USECS_PER_MINUTE,
+								PAE_DURACION_MIN_MIN));
 	}
 }
 

@@ -194,8 +194,8 @@ pae_validar_no_futuro(PaeVisita *v, const char *que, PaeVisitaCol col)
 		ereport(ERROR,
 				(errcode(ERRCODE_PAE_TIEMPO),
 				 errmsg("%s en el futuro: %s", que, pae_ts_texto(v->value[col])),
-				 errdetail("%s es posterior en más de 10 minutos a la hora del servidor (%s).",
-						   que, pae_ts_texto(TimestampTzGetDatum(GetCurrentTimestamp()))),
+				 errdetail("%s es posterior en más de %d minutos a la hora del servidor (%s).",
+						   que, PAE_FUTURO_TOLERADO_MIN, pae_ts_texto(TimestampTzGetDatum(GetCurrentTimestamp()))),
 				 errhint("Corrija la fecha y hora del dispositivo (use la hora de la red) y sincronice de nuevo.")));
 }
 

@@ -20,15 +20,16 @@ start)
     pae_ensure_packages
     pae_build_install
     pae_cluster_start
+    trap - EXIT         # the cluster stays up
     cat >"$envfile" <<ENV
 export PAE_TMP=$PAE_TMP PAE_PGBIN=$PAE_PGBIN PGHOST=$PGHOST PGPORT=$PGPORT PGUSER=$PGUSER PGDATABASE=postgres
 export PATH=$PAE_PGBIN:\$PATH
 ENV
-    trap - EXIT
     pae_log "dev cluster up; use: . $envfile"
     ;;
 install)
     . "$envfile"
+    trap - EXIT         # the cluster stays up
     pae_build_install
     ;;
 stop)
