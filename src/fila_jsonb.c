@@ -12,7 +12,8 @@
  * already looked up) in jsonb key order, so a row becomes a jsonb object
  * without catalog lookups and without sorting.  The cache is rebuilt when
  * the relation changes (relcache invalidation) or a cast is created or
- * dropped (to_jsonb honours casts to json of user types).
+ * dropped (to_jsonb honours casts to json of user types), under the rules
+ * of cache.h: an entry is valid only once its build completed.
  *
  * The values are those of to_jsonb, with one deliberate difference:
  * floating-point columns are written with the shortest digits that read
