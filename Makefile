@@ -26,7 +26,9 @@ OBJS = \
 	src/geodesy.o \
 	src/geofence.o \
 	src/sedes.o \
+	src/cache.o \
 	src/actor.o \
+	src/acceso.o \
 	src/visita.o \
 	src/validation.o \
 	src/transitions.o \

@@ -33,6 +33,7 @@
 #include "commands/trigger.h"
 #include "storage/proc.h"
 
+#include "cache.h"
 #include "pae_cauca.h"
 
 PG_FUNCTION_INFO_V1(pae_usuario_actual_sql);
@@ -80,26 +81,23 @@ pae_claim_sub(void)
 }
 
 /*
- * pae_usuario_actual
- *		The acting person's uuid; false when the session has none.
- */
-/*
  * A request asks who is acting several times (RLS policies, the visit and
  * audit triggers); parsing the claims JSON each time showed in profiles.
- * The answer from the claims is kept for the rest of the transaction, keyed
- * by everything it depends on (transaction, session user, claims text); it
- * lives in TopTransactionContext and is never read in another transaction.
+ * The answer from the claims is a per-transaction memo (cache.h), keyed
+ * also by everything it depends on (session user, claims text).  It is
+ * stored only once complete: a malformed sub raises before anything is
+ * stored, and a savepoint rolled back over it leaves no memo behind.
  */
 typedef struct PaeClaimsCache
 {
-	LocalTransactionId lxid;
+	PaeSello	sello;
 	Oid			sesion;
 	char	   *claims;			/* in TopTransactionContext */
 	bool		hay;
 	pg_uuid_t	id;
 } PaeClaimsCache;
 
-static PaeClaimsCache pae_claims_cache = {InvalidLocalTransactionId};
+static PaeClaimsCache pae_claims_cache = {{0}};
 
 /* the actor from trusted JWT claims; false when the claims name nobody */
 static bool
@@ -107,12 +105,16 @@ pae_actor_de_claims(pg_uuid_t *id)
 {
 	const char *claims = GetConfigOption("request.jwt.claims", true, false);
 	PaeClaimsCache *c = &pae_claims_cache;
+	uint64		generacion;
 	MemoryContext viejo;
 	char	   *sub;
+	bool		hay = false;
+	pg_uuid_t	leido;
+	char	   *copia;
 
 	if (claims == NULL || claims[0] == '\0')
 		return false;
-	if (c->lxid == MyProc->lxid && c->sesion == GetSessionUserId() &&
+	if (pae_sello_vigente(&c->sello) && c->sesion == GetSessionUserId() &&
 		c->claims != NULL && strcmp(c->claims, claims) == 0)
 	{
 		if (c->hay)
@@ -122,7 +124,7 @@ pae_actor_de_claims(pg_uuid_t *id)
 	if (!pae_claims_confiables())
 		return false;
 
-	c->hay = false;
+	generacion = pae_cache_generacion();
 	sub = pae_claim_sub();
 	if (sub != NULL)
 	{
@@ -136,86 +138,61 @@ pae_actor_de_claims(pg_uuid_t *id)
 					 errdetail("request.jwt.claims debe llevar en sub el id (uuid) de un usuario de pae.usuarios."),
 					 errhint("Obtenga un token nuevo con pae_api.login.")));
 		d = DirectFunctionCall1(uuid_in, CStringGetDatum(sub));
-		memcpy(&c->id, DatumGetUUIDP(d), sizeof(pg_uuid_t));
-		c->hay = true;
-		*id = c->id;
+		memcpy(&leido, DatumGetUUIDP(d), sizeof(pg_uuid_t));
+		hay = true;
 	}
 	viejo = MemoryContextSwitchTo(TopTransactionContext);
-	c->claims = pstrdup(claims);
+	copia = pstrdup(claims);
 	MemoryContextSwitchTo(viejo);
-	c->lxid = MyProc->lxid;
+
+	/* complete: store it, then stamp it */
+	c->claims = copia;
 	c->sesion = GetSessionUserId();
-	return c->hay;
+	c->hay = hay;
+	if (hay)
+	{
+		c->id = leido;
+		*id = leido;
+	}
+	pae_sello_poner(&c->sello, generacion);
+	return hay;
 }
 
 /*
  * What pae.usuarios says of a session (which person a database role is,
- * a person's role and whether they are active) is read once and cached.
- * The answers are keyed by a generation that goes up whenever pae.usuarios
- * may have changed: after every statement that writes it, in this backend
- * at once (pae.tg_usuarios_cambio) and in every other backend when that
- * transaction commits (the trigger sends a relcache invalidation of
- * pae.usuarios, which reaches every backend before its next transaction
- * or lock); and whenever a subtransaction aborts, so that a rolled-back
- * change never stays cached.  A person's role and state are also kept
- * across transactions (the PostgREST pattern: one request, one
- * transaction); the login mapping is kept for one transaction.
+ * a person's role and whether they are active) is read once and cached
+ * under the rules of cache.h: pae.tg_usuarios_cambio bumps the generation
+ * in this backend after every statement that writes the table and sends a
+ * relcache invalidation of pae.usuarios, which reaches every other backend
+ * before its next transaction or lock once the writer commits.  A person's
+ * role and state are also kept across transactions (the PostgREST
+ * pattern: one request, one transaction); the login mapping is kept for
+ * one transaction.
  */
-static uint64 pae_usuarios_generacion = 0;
-static bool pae_usuarios_callback = false;
-static Oid	pae_usuarios_relid = InvalidOid;
-
-static void
-pae_usuarios_subxact(SubXactEvent event, SubTransactionId mySubid,
-					 SubTransactionId parentSubid, void *arg)
-{
-	if (event == SUBXACT_EVENT_ABORT_SUB)
-		pae_usuarios_generacion++;
-}
-
-static void
-pae_usuarios_relcache(Datum arg, Oid relid)
-{
-	if (!OidIsValid(relid) || relid == pae_usuarios_relid)
-		pae_usuarios_generacion++;
-}
-
-static void
-pae_usuarios_cache_preparar(void)
-{
-	if (!pae_usuarios_callback)
-	{
-		RegisterSubXactCallback(pae_usuarios_subxact, NULL);
-		CacheRegisterRelcacheCallback(pae_usuarios_relcache, (Datum) 0);
-		pae_usuarios_callback = true;
-	}
-}
 
 /* the person a database role is, per transaction */
 typedef struct PaeLoginCache
 {
-	LocalTransactionId lxid;
-	uint64		generacion;
+	PaeSello	sello;
 	Oid			invocador;
 	bool		hay;
 	pg_uuid_t	id;
 } PaeLoginCache;
 
-static PaeLoginCache pae_login_cache = {InvalidLocalTransactionId};
+static PaeLoginCache pae_login_cache = {{0}};
 
 /* a person's role and state */
 typedef struct PaeFichaCache
 {
-	LocalTransactionId lxid;
+	PaeSello	sello;
 	bool		entre_transacciones;	/* read with a fresh snapshot */
-	uint64		generacion;
 	pg_uuid_t	id;
 	bool		identificado;
 	char		rol[16];
 	bool		activo;
 } PaeFichaCache;
 
-static PaeFichaCache pae_ficha_cache = {InvalidLocalTransactionId};
+static PaeFichaCache pae_ficha_cache = {{0}};
 
 PG_FUNCTION_INFO_V1(pae_tg_usuarios_cambio);
 
@@ -233,7 +210,7 @@ pae_tg_usuarios_cambio(PG_FUNCTION_ARGS)
 				 errmsg("pae.tg_usuarios_cambio solo puede usarse como disparador"),
 				 errdetail("La función fue llamada fuera de un disparador."),
 				 errhint("Úsela en CREATE TRIGGER ... AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ... FOR EACH STATEMENT.")));
-	pae_usuarios_generacion++;
+	pae_cache_invalidar();
 	/* and, once this transaction commits, in every other backend */
 	CacheInvalidateRelcache(((TriggerData *) fcinfo->context)->tg_relation);
 	return PointerGetDatum(NULL);
@@ -244,13 +221,13 @@ pae_usuario_actual(Oid invocador, pg_uuid_t *id)
 {
 	bool		found = false;
 	PaeUsuarioGuardado guardado;
+	uint64		generacion;
+	pg_uuid_t	leido;
 
 	if (pae_actor_de_claims(id))
 		return true;
 
-	pae_usuarios_cache_preparar();
-	if (pae_login_cache.lxid == MyProc->lxid &&
-		pae_login_cache.generacion == pae_usuarios_generacion &&
+	if (pae_sello_vigente(&pae_login_cache.sello) &&
 		pae_login_cache.invocador == invocador)
 	{
 		if (pae_login_cache.hay)
@@ -263,6 +240,8 @@ pae_usuario_actual(Oid invocador, pg_uuid_t *id)
 	 * the extension's owner: under the caller's row-level security the
 	 * policy on pae.usuarios would call pae.usuario_actual() again.
 	 */
+	(void) pae_cache_usuarios_relid();
+	generacion = pae_cache_generacion();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	pae_como_duenio(&guardado);
@@ -284,7 +263,7 @@ pae_usuario_actual(Oid invocador, pg_uuid_t *id)
 
 			if (!isnull)
 			{
-				memcpy(id, DatumGetUUIDP(d), sizeof(pg_uuid_t));
+				memcpy(&leido, DatumGetUUIDP(d), sizeof(pg_uuid_t));
 				found = true;
 			}
 		}
@@ -292,12 +271,14 @@ pae_usuario_actual(Oid invocador, pg_uuid_t *id)
 	pae_restaurar_usuario(&guardado);
 	SPI_finish();
 
-	pae_login_cache.lxid = MyProc->lxid;
-	pae_login_cache.generacion = pae_usuarios_generacion;
 	pae_login_cache.invocador = invocador;
 	pae_login_cache.hay = found;
 	if (found)
-		pae_login_cache.id = *id;
+	{
+		pae_login_cache.id = leido;
+		*id = leido;
+	}
+	pae_sello_poner(&pae_login_cache.sello, generacion);
 	return found;
 }
 
@@ -313,9 +294,12 @@ static void
 pae_actor_ficha(PaeActor *actor)
 {
 	PaeUsuarioGuardado guardado;
-	uint64		generacion = pae_usuarios_generacion;
+	uint64		generacion;
 	bool		entre_transacciones = !IsolationUsesXactSnapshot();
 
+	/* the table watched (cache.h, rule 3) is known before the read */
+	(void) pae_cache_usuarios_relid();
+	generacion = pae_cache_generacion();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	pae_como_duenio(&guardado);
@@ -345,15 +329,12 @@ pae_actor_ficha(PaeActor *actor)
 	pae_restaurar_usuario(&guardado);
 	SPI_finish();
 
-	if (!OidIsValid(pae_usuarios_relid))
-		pae_usuarios_relid = get_relname_relid("usuarios", get_namespace_oid("pae", false));
-	pae_ficha_cache.lxid = MyProc->lxid;
 	pae_ficha_cache.entre_transacciones = entre_transacciones;
-	pae_ficha_cache.generacion = generacion;
 	pae_ficha_cache.id = actor->id;
 	pae_ficha_cache.identificado = actor->identificado;
 	strlcpy(pae_ficha_cache.rol, actor->rol, sizeof(pae_ficha_cache.rol));
 	pae_ficha_cache.activo = actor->activo;
+	pae_sello_poner(&pae_ficha_cache.sello, generacion);
 }
 
 /* superuser, a pae_admin member or the extension's owner: maintenance allowed */
@@ -368,11 +349,13 @@ pae_rol_privilegiado(Oid invocador)
 }
 
 /*
- * pae_actor_obtener
- *		Everything the rules need to know about who is acting.
+ * pae_actor_consultar
+ *		Everything the rules need to know about who is acting, without
+ *		judging it (RLS policies must answer, not raise, for an inactive
+ *		person).
  */
 void
-pae_actor_obtener(Oid invocador, PaeActor *actor)
+pae_actor_consultar(Oid invocador, PaeActor *actor)
 {
 	memset(actor, 0, sizeof(PaeActor));
 	actor->privilegiado = pae_rol_privilegiado(invocador);
@@ -380,9 +363,9 @@ pae_actor_obtener(Oid invocador, PaeActor *actor)
 	if (!pae_usuario_actual(invocador, &actor->id))
 		return;
 
-	pae_usuarios_cache_preparar();
-	if ((pae_ficha_cache.entre_transacciones || pae_ficha_cache.lxid == MyProc->lxid) &&
-		pae_ficha_cache.generacion == pae_usuarios_generacion &&
+	if ((pae_ficha_cache.entre_transacciones ?
+		 pae_sello_vigente_siempre(&pae_ficha_cache.sello) :
+		 pae_sello_vigente(&pae_ficha_cache.sello)) &&
 		memcmp(&pae_ficha_cache.id, &actor->id, sizeof(pg_uuid_t)) == 0)
 	{
 		actor->identificado = pae_ficha_cache.identificado;
@@ -391,8 +374,20 @@ pae_actor_obtener(Oid invocador, PaeActor *actor)
 	}
 	else
 		pae_actor_ficha(actor);
+	actor->nombrado = true;
+}
 
-
+/*
+ * pae_actor_obtener
+ *		The actor, with 42501 for a session naming a person who is unknown
+ *		or inactive: such a session is denied, never "nobody".
+ */
+void
+pae_actor_obtener(Oid invocador, PaeActor *actor)
+{
+	pae_actor_consultar(invocador, actor);
+	if (!actor->nombrado)
+		return;
 	if (!actor->identificado)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -409,6 +404,27 @@ pae_actor_obtener(Oid invocador, PaeActor *actor)
 															UUIDPGetDatum(&actor->id)))),
 				 errdetail("Los usuarios con activo = false no pueden actuar en el sistema."),
 				 errhint("Pida a un administrador que reactive el usuario.")));
+}
+
+/*
+ * pae_actor_exigir
+ *		The one rule "no identity, 42501" (SPEC §5): the actor must be an
+ *		identified, active person, unless the session is nobody and its
+ *		role is privileged (a superuser, the extension's owner or a
+ *		pae_admin member, audited by database role).  "accion" completes
+ *		the message: "sesión sin usuario identificado no puede <accion>".
+ */
+void
+pae_actor_exigir(Oid invocador, PaeActor *actor, const char *accion)
+{
+	pae_actor_obtener(invocador, actor);
+	if (!actor->identificado && !actor->privilegiado)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("sesión sin usuario identificado no puede %s", accion),
+				 errdetail("La sesión no trae un JWT de confianza ni su rol \"%s\" está asociado a una persona en pae.usuarios.login_db.",
+						   GetUserNameFromId(invocador, false)),
+				 errhint("Inicie sesión con pae_api.login, o asocie el rol a una persona (pae.usuarios.login_db).")));
 }
 
 /*

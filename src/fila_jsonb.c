@@ -12,7 +12,8 @@
  * already looked up) in jsonb key order, so a row becomes a jsonb object
  * without catalog lookups and without sorting.  The cache is rebuilt when
  * the relation changes (relcache invalidation) or a cast is created or
- * dropped (to_jsonb honours casts to json of user types).
+ * dropped (to_jsonb honours casts to json of user types), under the rules
+ * of cache.h: an entry is valid only once its build completed.
  *
  * The values are those of to_jsonb, with one deliberate difference:
  * floating-point columns are written with the shortest digits that read
@@ -45,6 +46,7 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
+#include "cache.h"
 #include "fila_jsonb.h"
 
 /* how a column becomes a jsonb value (to_jsonb's categories) */
@@ -112,12 +114,15 @@ pae_clave_sensible(const char *k, int len)
  * ---------------------------------------------------------------------
  */
 
+/* told by cache.c of relcache invalidations and pg_cast changes (cache.h) */
 static void
-pae_formas_inval_rel(Datum arg, Oid relid)
+pae_formas_inval_rel(Oid relid)
 {
 	HASH_SEQ_STATUS s;
 	PaeForma   *f;
 
+	if (pae_formas == NULL)
+		return;
 	if (OidIsValid(relid))
 	{
 		f = hash_search(pae_formas, &relid, HASH_FIND, NULL);
@@ -128,12 +133,6 @@ pae_formas_inval_rel(Datum arg, Oid relid)
 	hash_seq_init(&s, pae_formas);
 	while ((f = hash_seq_search(&s)) != NULL)
 		f->valida = false;
-}
-
-static void
-pae_formas_inval_cast(Datum arg, int cacheid, uint32 hashvalue)
-{
-	pae_formas_inval_rel(arg, InvalidOid);
 }
 
 /* jsonb orders object keys by length, then bytes */
@@ -294,8 +293,7 @@ pae_forma(Relation rel)
 		ctl.hcxt = CacheMemoryContext;
 		pae_formas = hash_create("pae fila_jsonb", 64, &ctl,
 								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-		CacheRegisterRelcacheCallback(pae_formas_inval_rel, (Datum) 0);
-		CacheRegisterSyscacheCallback(CASTSOURCETARGET, pae_formas_inval_cast, (Datum) 0);
+		pae_cache_escuchar_relaciones(pae_formas_inval_rel);
 	}
 	f = hash_search(pae_formas, &relid, HASH_ENTER, &hallada);
 	if (!hallada)
@@ -308,13 +306,17 @@ pae_forma(Relation rel)
 	}
 
 	/*
-	 * The catalog lookups of a rebuild may process invalidations that touch
-	 * this very entry: build again until one build ran without any.
+	 * Valid only once built (cache.h): an error half way leaves the entry
+	 * invalid, and the catalog lookups of a build may process invalidations
+	 * (of this relation, or of a cast): build again until one build ran
+	 * with none.
 	 */
 	while (!f->valida)
 	{
-		f->valida = true;
+		uint64		antes = pae_cache_relaciones();
+
 		pae_forma_construir(f, rel);
+		f->valida = (pae_cache_relaciones() == antes);
 	}
 	return f;
 }

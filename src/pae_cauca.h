@@ -64,10 +64,13 @@ typedef struct PaeActor
 	char		rol[16];
 	bool		activo;
 	bool		privilegiado;	/* superuser, extension owner or pae_admin */
+	bool		nombrado;		/* the session names a person (id is set) */
 } PaeActor;
 
 extern bool pae_usuario_actual(Oid invocador, pg_uuid_t *id);
+extern void pae_actor_consultar(Oid invocador, PaeActor *actor);
 extern void pae_actor_obtener(Oid invocador, PaeActor *actor);
+extern void pae_actor_exigir(Oid invocador, PaeActor *actor, const char *accion);
 extern bool pae_sesion_privilegiada_anonima(Oid invocador);
 
 #endif							/* PAE_CAUCA_H */

@@ -27,6 +27,7 @@
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
 
+#include "cache.h"
 #include "pae_cauca.h"
 
 SPIPlanPtr
@@ -75,11 +76,11 @@ Oid
 pae_duenio_extension(void)
 {
 	/*
-	 * Every visit write asks several times; the answer is kept for the rest
-	 * of the transaction only (keyed by its local id), so no state outlives
-	 * the transaction that read it.
+	 * Every visit write asks several times; the answer is a per-transaction
+	 * memo under the rules of cache.h (a DROP and CREATE EXTENSION, even
+	 * inside this transaction, moves the generation past it).
 	 */
-	static LocalTransactionId cache_lxid = InvalidLocalTransactionId;
+	static PaeSello sello = {0};
 	static Oid	cache_owner = InvalidOid;
 	Relation	rel;
 	ScanKeyData key;
@@ -87,9 +88,11 @@ pae_duenio_extension(void)
 	HeapTuple	tup;
 	Oid			owner = InvalidOid;
 	Oid			ext;
+	uint64		generacion;
 
-	if (cache_lxid == MyProc->lxid && OidIsValid(cache_owner))
+	if (pae_sello_vigente(&sello) && OidIsValid(cache_owner))
 		return cache_owner;
+	generacion = pae_cache_generacion();
 	ext = get_extension_oid("pae_cauca", false);
 
 	rel = table_open(ExtensionRelationId, AccessShareLock);
@@ -103,8 +106,8 @@ pae_duenio_extension(void)
 	table_close(rel, AccessShareLock);
 	if (!OidIsValid(owner))
 		elog(ERROR, "pae_cauca extension has no owner");
-	cache_lxid = MyProc->lxid;
 	cache_owner = owner;
+	pae_sello_poner(&sello, generacion);
 	return owner;
 }
 

@@ -121,23 +121,16 @@ pae_no_permitido(PaeVisita *antes, PaeVisita *v, const char *por_que)
 			 errhint("Consulte la tabla de transiciones de pae_cauca: quién puede mover una visita y desde qué estado.")));
 }
 
-/* who is acting, and may they make this move? */
 /*
  * Who is acting: 42501 for an inactive or unknown person, or for a session
- * that is nobody and not privileged.  Checked before the move itself, so a
- * session that may not act learns nothing about the visit's state.
+ * that is nobody and not privileged (the one rule, pae_actor_exigir).
+ * Checked before the move itself, so a session that may not act learns
+ * nothing about the visit's state.
  */
 static void
 pae_identificar(Oid invocador, PaeActor *actor)
 {
-	pae_actor_obtener(invocador, actor);
-	if (!actor->identificado && !actor->privilegiado)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("sesión sin usuario identificado no puede cambiar el estado de visitas"),
-				 errdetail("La sesión no trae un JWT de confianza ni su rol \"%s\" está asociado a una persona en pae.usuarios.login_db.",
-						   GetUserNameFromId(invocador, false)),
-				 errhint("Inicie sesión con pae_api.login, o asocie el rol a una persona (pae.usuarios.login_db).")));
+	pae_actor_exigir(invocador, actor, "cambiar el estado de visitas");
 }
 
 /* may this actor make this move? */

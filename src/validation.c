@@ -44,6 +44,7 @@ static SPIPlanPtr plan_reclamar_id = NULL;
 static SPIPlanPtr plan_fecha_id = NULL;
 static SPIPlanPtr plan_mover_id = NULL;
 static SPIPlanPtr plan_liberar_id = NULL;
+static SPIPlanPtr plan_a_cargo = NULL;
 
 
 /* PV004: sede unknown (hallada false) or inactive */
@@ -159,6 +160,71 @@ pae_validar_visitador(PaeVisita *v)
 				 errdetail("Una visita se asigna a un usuario con rol visitador y activo = true; este tiene rol %s y activo = %s.",
 						   rol, activo ? "true" : "false"),
 				 errhint("Asigne la visita a un visitador activo.")));
+}
+
+/* is the municipio in this person's charge (pae.usuario_municipios)? */
+static bool
+pae_municipio_a_cargo(const pg_uuid_t *persona, const char *municipio)
+{
+	static const Oid argtypes[2] = {UUIDOID, TEXTOID};
+	Datum		args[2];
+
+	args[0] = UUIDPGetDatum(persona);
+	args[1] = CStringGetTextDatum(municipio);
+	pae_plan_ejecutar(pae_plan(&plan_a_cargo,
+							   "SELECT 1 FROM pae.usuario_municipios um"
+							   " WHERE um.usuario OPERATOR(pg_catalog.=) $1"
+							   "   AND um.municipio OPERATOR(pg_catalog.=) $2::pg_catalog.bpchar",
+							   2, argtypes, true),
+					  args, NULL, true, 1);
+	return SPI_processed > 0;
+}
+
+/*
+ * Who plans (SPEC §5), one rule for every path that creates, re-plans or
+ * deletes a visit (the table, pae_api.visitas, sync): a visitador only
+ * visits of their own at sedes of their municipios; a supervisor at sedes
+ * of their municipios; a coordinador (or an admin person) anywhere; a
+ * privileged session acting as nobody anything.  "v" is the visit as
+ * created, as it was or as it becomes; "sede" its sede (NULL when unknown:
+ * then only those who plan anywhere may).  42501 otherwise.
+ */
+static void
+pae_autorizar_plan(Oid invocador, PaeVisita *v, const PaeSede *sede)
+{
+	PaeActor	actor;
+	bool		propia;
+
+	pae_actor_exigir(invocador, &actor, "planear visitas");
+	if (!actor.identificado)
+		return;					/* maintenance by a superuser, owner or pae_admin */
+	if (strcmp(actor.rol, "coordinador") == 0 || strcmp(actor.rol, "admin") == 0)
+		return;
+	if (strcmp(actor.rol, "visitador") == 0)
+	{
+		propia = !v->isnull[PV_VISITADOR] &&
+			memcmp(DatumGetUUIDP(v->value[PV_VISITADOR]), &actor.id, sizeof(pg_uuid_t)) == 0;
+		if (!propia)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("un visitador solo planea sus propias visitas"),
+					 errdetail("La visita %s no está asignada a quien actúa (%s); un visitador crea, reprograma y borra solo visitas suyas.",
+							   pae_uuid_texto(v->value[PV_ID]), pae_uuid_texto(UUIDPGetDatum(&actor.id))),
+					 errhint("Deje como visitador su propio id, o pida a su supervisor que programe la visita.")));
+	}
+	else if (strcmp(actor.rol, "supervisor") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("el rol %s no planea visitas", actor.rol),
+				 errdetail("Crean, reprograman y borran visitas los visitadores (las suyas), los supervisores (en sus municipios) y los coordinadores."),
+				 errhint("Pida a un supervisor o coordinador que programe la visita.")));
+	if (sede == NULL || !pae_municipio_a_cargo(&actor.id, sede->municipio))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("la sede \"%s\" no está en los municipios a cargo de quien actúa", v->sede),
+				 errdetail("La sede es del municipio %s; un %s planea visitas solo en sedes de los municipios que tiene a cargo (pae.usuario_municipios).",
+						   sede ? sede->municipio : "(desconocido)", actor.rol),
+				 errhint("Pida a un coordinador que programe la visita, o a un administrador que le asigne el municipio.")));
 }
 
 /* PV005 for a capture: both coordinates or neither, valid, sane precision */
@@ -446,6 +512,7 @@ pae_antes_insert(TriggerData *td, TupleDesc desc, Oid invocador)
 				 errhint("Cree la visita como programada y avance su estado con pae.transicion o pae_api.sincronizar.")));
 	pae_validar_fila(&v);
 	pae_validar_sede(&v, &sede);
+	pae_autorizar_plan(invocador, &v, &sede);
 	pae_validar_contrato(&v, &cambios);
 	pae_validar_visitador(&v);
 	pae_evaluar_checkin(&v, &sede, &cambios);
@@ -504,6 +571,12 @@ pae_antes_update(TriggerData *td, TupleDesc desc, Oid invocador)
 		pae_exigir_sede(&v, &sede, hallada);
 	if (planeacion)
 	{
+		PaeSede		sede_antes;
+
+		/* the visit as it was must be the actor's to re-plan, and as it becomes */
+		pae_autorizar_plan(invocador, &antes,
+						   pae_sede_buscar(antes.sede, &sede_antes) ? &sede_antes : NULL);
+		pae_autorizar_plan(invocador, &v, &sede);
 		pae_validar_contrato(&v, &cambios);
 		pae_validar_visitador(&v);
 	}
@@ -543,9 +616,10 @@ pae_antes_update(TriggerData *td, TupleDesc desc, Oid invocador)
 }
 
 static HeapTuple
-pae_antes_delete(TriggerData *td, TupleDesc desc)
+pae_antes_delete(TriggerData *td, TupleDesc desc, Oid invocador)
 {
 	PaeVisita	v;
+	PaeSede		sede;
 
 	pae_visita_leer(td->tg_trigtuple, desc, &v);
 	if (strcmp(v.estado, "programada") != 0)
@@ -555,6 +629,7 @@ pae_antes_delete(TriggerData *td, TupleDesc desc)
 						pae_uuid_texto(v.value[PV_ID]), v.estado),
 				 errdetail("Solo una visita programada (un error de planeación) se borra; después de iniciada se cancela."),
 				 errhint("Use pae.transicion(id, 'cancelada', motivo) para cancelarla.")));
+	pae_autorizar_plan(invocador, &v, pae_sede_buscar(v.sede, &sede) ? &sede : NULL);
 	pae_liberar_dia(&v);
 	pae_liberar_id(&v);
 	if (!v.isnull[PV_CIN_LAT] || !v.isnull[PV_CIN_EN])
@@ -590,7 +665,7 @@ pae_tg_visitas_antes(PG_FUNCTION_ARGS)
 	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 		result = pae_antes_update(td, desc, invocador);
 	else
-		result = pae_antes_delete(td, desc);
+		result = pae_antes_delete(td, desc, invocador);
 
 	pae_restaurar_usuario(&guardado);
 	/* the tuple is copied out of SPI's memory before SPI_finish frees it */

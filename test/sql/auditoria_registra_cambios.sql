@@ -11,6 +11,9 @@ SELECT plan(17);
 
 SELECT NULL FROM set_config('request.headers',
     '{"user-agent":"pae-app/2.1","x-forwarded-for":"190.0.0.7","authorization":"Bearer ey.secreto","cookie":"s=1","x-nada":"z"}', true);
+-- the acting person exists and is active: every write needs one (SPEC §5)
+INSERT INTO pae.usuarios (id, correo, nombre, rol, clave_hash)
+VALUES ('11111111-2222-3333-4444-555555555555', 'jefa@pae.test', 'Jefa', 'admin', '$2a$06$nada');
 SELECT NULL FROM set_config('request.jwt.claims', '{"sub":"11111111-2222-3333-4444-555555555555","role":"pae_admin"}', true);
 CREATE TEMP TABLE antes_id ON COMMIT DROP AS
     SELECT coalesce(pg_sequence_last_value('pae.auditoria_id_seq'), 0) AS id;
@@ -18,7 +21,7 @@ CREATE TEMP TABLE antes_id ON COMMIT DROP AS
 INSERT INTO pae.operadores (nit, nombre) VALUES ('900111222-3', 'Alimentos del Cauca');
 UPDATE pae.operadores SET nombre = 'Alimentos del Cauca SAS' WHERE nit = '900111222-3';
 INSERT INTO pae.usuarios (id, correo, nombre, rol, clave_hash)
-VALUES ('11111111-2222-3333-4444-555555555555', 'auditora@pae.test', 'Auditora', 'admin', '$2a$06$nada');
+VALUES ('22222222-2222-3333-4444-555555555555', 'auditora@pae.test', 'Auditora', 'admin', '$2a$06$nada');
 UPDATE pae.usuarios SET clave_hash = '$2a$06$otra', nombre = 'Auditora Uno' WHERE correo = 'auditora@pae.test';
 DELETE FROM pae.operadores WHERE nit = '900111222-3';
 
@@ -29,8 +32,8 @@ SELECT results_eq(
     'SELECT tabla, operacion, pk FROM mias ORDER BY id',
     $$VALUES ('operadores', 'INSERT', '{"nit": "900111222-3"}'::jsonb),
              ('operadores', 'UPDATE', '{"nit": "900111222-3"}'::jsonb),
-             ('usuarios', 'INSERT', '{"id": "11111111-2222-3333-4444-555555555555"}'::jsonb),
-             ('usuarios', 'UPDATE', '{"id": "11111111-2222-3333-4444-555555555555"}'::jsonb),
+             ('usuarios', 'INSERT', '{"id": "22222222-2222-3333-4444-555555555555"}'::jsonb),
+             ('usuarios', 'UPDATE', '{"id": "22222222-2222-3333-4444-555555555555"}'::jsonb),
              ('operadores', 'DELETE', '{"nit": "900111222-3"}'::jsonb)$$,
     'una fila de auditoría por cambio, con tabla, operación y llave primaria');
 SELECT is((SELECT despues FROM mias WHERE tabla = 'operadores' AND operacion = 'INSERT'),

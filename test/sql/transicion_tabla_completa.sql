@@ -51,12 +51,12 @@ SELECT d.e AS desde, h.e AS hacia, a.actor, via.via,
          -- no USAGE on schema pae at all
          WHEN a.actor = 'bi' THEN '42501'
          -- an inactive person, or a session nobody is identified in, that is
-         -- not privileged: 42501 whatever the move (SPEC §5)
-         WHEN a.actor IN ('inactivo', 'anonimo_coordinador') THEN '42501'
-         WHEN a.actor = 'anonimo_visitador' AND via.via <> 'update' THEN '42501'
+         -- not privileged: 42501 whatever the move and the path, a PATCH too
+         -- (SPEC §5: every write needs an identified, active actor)
+         WHEN a.actor IN ('inactivo', 'anonimo_coordinador', 'anonimo_visitador') THEN '42501'
          -- row-level security hides the visit (SPEC §10): pae.transicion says
          -- it does not know it, a PATCH touches no row
-         WHEN a.actor IN ('otro_visitador', 'supervisor_otro', 'anonimo_visitador')
+         WHEN a.actor IN ('otro_visitador', 'supervisor_otro')
            THEN CASE via.via WHEN 'update' THEN 'sin_filas' ELSE 'P0002' END
          WHEN ar.quien IS NULL THEN 'PV002'
          WHEN a.actor IN ('anonimo_admin', 'superusuario') THEN h.e::text

@@ -18,6 +18,8 @@ VALUES ('PAE-ID-2025', '900423456-2', '[2025-01-01,2026-01-01)', 100);
 INSERT INTO pae.contrato_sedes (contrato, sede) VALUES ('PAE-ID-2025', '119001000411');
 INSERT INTO pae.usuarios (id, correo, nombre, rol)
 VALUES ('a4000000-0000-4000-8000-000000000001', 'v1.id@example.org', 'Visitador Ids', 'visitador');
+-- a visitador plans only at sedes of their municipios (SPEC §5)
+INSERT INTO pae.usuario_municipios (usuario, municipio) VALUES ('a4000000-0000-4000-8000-000000000001', '19001');
 
 CREATE FUNCTION pg_temp.ins(id text, fecha timestamptz) RETURNS text LANGUAGE sql AS $$
     SELECT format('INSERT INTO pae.visitas (id, sede, contrato, visitador, fecha_visita, raciones_programadas)'
