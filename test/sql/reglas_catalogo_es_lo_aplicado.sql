@@ -31,7 +31,10 @@ SELECT is(pae.regla(NULL), NULL, 'pae.regla(NULL) is NULL (STRICT)');
 SELECT ok(NOT has_function_privilege('public', 'pae.regla(text)', 'EXECUTE')
           AND NOT has_function_privilege('public', 'pae.reglas()', 'EXECUTE'),
           'PUBLIC holds no EXECUTE on pae.regla() nor pae.reglas()');
+-- a role with USAGE on the schema (so that only the functions' own
+-- privileges are tried) and nothing else but PUBLIC's
 CREATE ROLE pae_prueba_sin_rol NOLOGIN;
+GRANT USAGE ON SCHEMA pae TO pae_prueba_sin_rol;
 SET LOCAL ROLE pae_prueba_sin_rol;
 SELECT throws_ok($$SELECT pae.regla('zona_horaria')$$, '42501', NULL,
                  'a role with only PUBLIC''s privileges cannot call pae.regla()');
