@@ -36,6 +36,9 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+# always a tree and cluster of its own: a shell that sourced .devcluster.env
+# (tools/devcluster.sh) must not lend its tree, which the exit trap removes
+unset PAE_TMP PAE_PGBIN
 # shellcheck source=tools/pgenv.sh
 . tools/pgenv.sh
 
