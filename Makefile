@@ -40,8 +40,15 @@ UPGRADE_1_1_FRAGMENTS = $(sort $(wildcard sql/1.1/*.sql))
 DATA_built = sql/$(EXTENSION)--1.0--1.1.sql sql/$(EXTENSION)--1.1.sql
 DATA = sql/$(EXTENSION)--1.0.sql
 
+# Every test file stands alone: pg_regress creates its database with the
+# extensions already installed (in this order: pae_cauca needs postgis and
+# pgcrypto), so any file runs alone (make installcheck REGRESS=name) or in
+# any order; each file keeps its fixtures inside a transaction it rolls back.
+# test/sql/00_instalar.sql proves CREATE EXTENSION pae_cauca CASCADE itself.
 REGRESS = $(basename $(notdir $(sort $(wildcard test/sql/*.sql))))
-REGRESS_OPTS = --inputdir=test --outputdir=test/out --load-extension=pgtap
+REGRESS_OPTS = --inputdir=test --outputdir=test/out \
+	--load-extension=postgis --load-extension=pgcrypto \
+	--load-extension=pae_cauca --load-extension=pgtap
 
 PG_CPPFLAGS = -I$(srcdir)/src
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers

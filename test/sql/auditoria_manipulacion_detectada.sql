@@ -118,7 +118,7 @@ SET LOCAL search_path = trampa, public;
 SELECT is_empty('SELECT * FROM pae.verificar_auditoria()',
                 'verificación limpia con otra TimeZone, DateStyle, extra_float_digits y search_path');
 INSERT INTO pae.operadores (nit, nombre) VALUES ('900000099-1', 'Con otra zona');
-SELECT ok(pae.sellar_auditoria() > 0, 'se sella con otros ajustes');
+SELECT is(pae.sellar_auditoria(), 1::bigint, 'se sella con otros ajustes: la única fila escrita desde el último sello');
 RESET ALL;
 SELECT is_empty('SELECT * FROM pae.verificar_auditoria()',
                 'lo sellado con otros ajustes verifica con los de siempre');

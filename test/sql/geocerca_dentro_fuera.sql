@@ -13,17 +13,21 @@ INSERT INTO pae.sedes (codigo, nombre, municipio, ubicacion, radio_geocerca_m)
 VALUES ('190010000911', 'Sede geocerca', '19001', 'SRID=4326;POINT(-76.6147 2.4448)', 150),
        ('190010000912', 'Sede radio por defecto', '19001', 'SRID=4326;POINT(-76.6000 2.4500)', DEFAULT);
 
--- latitude of the point due north of the first sede at m metres from it
+-- latitude of the point due north of the first sede at m metres from it,
+-- by PostGIS (the reference geodesic), never by the function under test:
+-- a pae.distancia_m off by some factor would otherwise move the captures
+-- with it and every boundary below would still pass
 CREATE FUNCTION pg_temp.lat_a(m double precision) RETURNS double precision
 LANGUAGE sql STABLE
-AS $$ SELECT 2.4448 + m * 0.001 / pae.distancia_m(2.4448, -76.6147, 2.4458, -76.6147) $$;
+AS $$ SELECT 2.4448 + m * 0.001 / ST_Distance('SRID=4326;POINT(-76.6147 2.4448)'::geography,
+                                               'SRID=4326;POINT(-76.6147 2.4458)'::geography) $$;
 
 SELECT is((SELECT proargnames FROM pg_proc
             WHERE oid = 'pae.evaluar_geocerca(text, double precision, double precision, double precision)'::regprocedure),
           ARRAY['sede', 'lat', 'lon', 'precision_m', 'distancia_m', 'radio_m', 'dentro'],
           'evaluar_geocerca(sede, lat, lon, precision_m) returns (distancia_m, radio_m, dentro)');
 SELECT cmp_ok((SELECT abs(distancia_m - 270) FROM pae.evaluar_geocerca('190010000911', pg_temp.lat_a(270), -76.6147)),
-              '<', 0.05::double precision, 'the test captures are where they are meant to be (270 m north)');
+              '<', 0.05::double precision, 'a capture placed 270 m north (by PostGIS) is measured 270 m away');
 
 SELECT is((SELECT row(distancia_m, radio_m, dentro)::text FROM pae.evaluar_geocerca('190010000911', 2.4448, -76.6147)),
           '(0,150,t)', 'at the sede itself: 0 m, radio 150, inside');

@@ -36,7 +36,7 @@ CREATE FUNCTION pg_temp.intacta() RETURNS boolean LANGUAGE sql AS $$
 CREATE FUNCTION pg_temp.upd(cambio text) RETURNS text LANGUAGE sql AS $$
     SELECT format('UPDATE pae.visitas SET %s WHERE id = %L', cambio, 'b2000000-0000-4000-8000-000000000001') $$;
 
-SELECT ok(pg_temp.intacta(), 'fixture: one programada visit without capture');
+SELECT ok(pg_temp.intacta(), 'a new visit stores no capture, is version 1 and registers one id');
 
 -- PV005: check-in coordinates
 SELECT throws_ok(pg_temp.upd('checkin_lat = ''NaN'', checkin_lon = -76.6147'), 'PV005',
@@ -95,9 +95,11 @@ SELECT ok(pg_temp.intacta(), 'refused INSERTs stored nothing');
 -- valid captures are accepted and evaluated
 SELECT lives_ok(pg_temp.upd('checkin_lat = 2.4450, checkin_lon = -76.6147, checkin_precision_m = 5000'),
                 'a valid check-in with precision 5000 m is accepted');
-SELECT ok((SELECT dentro_geocerca AND distancia_m < 30 FROM pae.visitas
+SELECT is((SELECT row(dentro_geocerca, round(distancia_m::numeric, 1))::text FROM pae.visitas
             WHERE id = 'b2000000-0000-4000-8000-000000000001'),
-          'the check-in''s fence was evaluated and stored');
+          (SELECT row(true, round(ST_Distance('SRID=4326;POINT(-76.6147 2.4448)'::geography,
+                                              'SRID=4326;POINT(-76.6147 2.4450)'::geography)::numeric, 1))::text),
+          'the check-in''s fence was evaluated and stored: inside, at its distance from the sede');
 SELECT lives_ok(pg_temp.upd('checkin_lat = NULL, checkin_lon = NULL, checkin_precision_m = NULL'),
                 'the capture can be cleared while programada');
 SELECT ok((SELECT distancia_m IS NULL AND dentro_geocerca IS NULL FROM pae.visitas

@@ -9,7 +9,7 @@
 \pset tuples_only true
 \pset pager off
 BEGIN;
-SELECT plan(22);
+SELECT plan(23);
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL DateStyle = 'ISO, YMD';
 SET LOCAL client_min_messages = warning;
@@ -65,7 +65,20 @@ SELECT throws_ok('SELECT pg_temp.ins(14, 1, ''2025-05-05 15:00-05'')', 'PV008', 
 CREATE TEMP TABLE antes ON COMMIT DROP AS
 SELECT v.*, v.tableoid::regclass AS particion FROM pae.visitas v;
 
-SELECT cmp_ok(pae.mantener_particiones(), '>=', 1, 'pae.mantener_particiones() creates at least the May partition');
+-- what it reports is what it did: the partitions of pae.visitas and
+-- pae.auditoria it created (May, and any month ahead still missing today)
+CREATE TEMP TABLE particiones_antes ON COMMIT DROP AS
+SELECT inhrelid FROM pg_inherits WHERE inhparent IN ('pae.visitas'::regclass, 'pae.auditoria'::regclass);
+CREATE TEMP TABLE mantener ON COMMIT DROP AS SELECT pae.mantener_particiones() AS creadas;
+SELECT is((SELECT creadas FROM mantener),
+          (SELECT count(*)::int FROM pg_inherits
+            WHERE inhparent IN ('pae.visitas'::regclass, 'pae.auditoria'::regclass)
+              AND inhrelid NOT IN (SELECT inhrelid FROM particiones_antes)),
+          'pae.mantener_particiones() returns how many partitions it created');
+SELECT ok(EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = to_regclass('pae.visitas_p2025_05')
+                      AND inhparent = 'pae.visitas'::regclass
+                      AND inhrelid NOT IN (SELECT inhrelid FROM particiones_antes)),
+          'among them a new May partition of pae.visitas');
 SELECT is((SELECT count(*) FROM pae.visitas_default), 0::bigint, 'the default partition is empty afterwards');
 SELECT is((SELECT array_agg(DISTINCT tableoid::regclass::text) FROM pae.visitas
             WHERE fecha_visita >= '2025-05-01 00:00-05' AND fecha_visita < '2025-06-01 00:00-05'),
