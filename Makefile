@@ -64,7 +64,8 @@ include $(PGXS)
 # --enable-depend: every object depends on every project header.
 $(OBJS): $(wildcard src/*.h)
 
-sql/$(EXTENSION)--1.0--1.1.sql: $(UPGRADE_1_1_FRAGMENTS)
+# the directory too: deleting a fragment changes its mtime, not any fragment's
+sql/$(EXTENSION)--1.0--1.1.sql: $(UPGRADE_1_1_FRAGMENTS) sql/1.1
 	cat $(UPGRADE_1_1_FRAGMENTS) > $@
 
 sql/$(EXTENSION)--1.1.sql: sql/$(EXTENSION)--1.0.sql sql/$(EXTENSION)--1.0--1.1.sql
