@@ -36,7 +36,7 @@ BEGIN
     IF TG_TABLE_SCHEMA <> 'pae' OR TG_TABLE_NAME NOT IN ('visita_respuestas', 'evidencias')
        OR TG_WHEN <> 'BEFORE' OR TG_LEVEL <> 'ROW' THEN
         RAISE EXCEPTION 'pae.tg_hijos_visita no puede dispararse sobre la tabla "%.%"', TG_TABLE_SCHEMA, TG_TABLE_NAME
-            USING ERRCODE = 'E_R_I_E_TRIGGER_PROTOCOL_VIOLATED',
+            USING ERRCODE = 'trigger_protocol_violated',
                   DETAIL = 'pae.tg_hijos_visita es el disparador BEFORE ... FOR EACH ROW de pae.visita_respuestas y pae.evidencias.',
                   HINT = 'No asocie disparadores de pae_cauca a otras tablas.';
     END IF;
