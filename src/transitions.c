@@ -230,9 +230,12 @@ pae_validar_cierre(PaeVisita *antes, PaeVisita *v, PaeCambios *cambios)
 						 "Registre al menos una foto de la visita antes de cerrarla.", v);
 }
 
-/* what the state machine itself writes on a move: all a cerrada visit lets change */
+/*
+ * What the state machine itself writes: all a cerrada visit lets change.
+ * motivo_estado only together with estado (the motivo of that move).
+ */
 static const char *const pae_columnas_de_la_maquina[] = {
-	"estado", "motivo_estado", "version", "actualizada_en"
+	"estado", "version", "actualizada_en"
 };
 
 /*
@@ -241,13 +244,14 @@ static const char *const pae_columnas_de_la_maquina[] = {
  *		of a visit that was cerrada: its content (rations, observaciones,
  *		captures, anything but the columns the state machine writes) is
  *		frozen for everyone until a supervisor returns it (devuelta), so
- *		what is approved is what was closed and checked.  PV002, naming the
+ *		what is approved is what was closed and checked; motivo_estado
+ *		changes only with a move ("mueve": estado changes too).  PV002, naming the
  *		columns, otherwise.  Values are compared by their bytes after
  *		detoasting, so writing back the same value is no change.
  */
 void
 pae_cerrada_validar(HeapTuple antes, HeapTuple despues, TupleDesc desc,
-					PaeVisita *v_antes)
+					PaeVisita *v_antes, bool mueve)
 {
 	StringInfoData cambiadas;
 	int			i;
@@ -271,7 +275,7 @@ pae_cerrada_validar(HeapTuple antes, HeapTuple despues, TupleDesc desc,
 		for (k = 0; k < lengthof(pae_columnas_de_la_maquina); k++)
 			if (strcmp(nombre, pae_columnas_de_la_maquina[k]) == 0)
 				de_la_maquina = true;
-		if (de_la_maquina)
+		if (de_la_maquina || (mueve && strcmp(nombre, "motivo_estado") == 0))
 			continue;
 		a = heap_getattr(antes, i + 1, desc, &nulo_antes);
 		d = heap_getattr(despues, i + 1, desc, &nulo_despues);

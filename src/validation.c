@@ -504,7 +504,8 @@ pae_antes_update(TriggerData *td, TupleDesc desc, Oid invocador)
 
 	pae_transicion_validar(invocador, &antes, &v, desc, &cambios);
 	/* after the move was judged (who acts, which edge): 42501 comes first */
-	pae_cerrada_validar(td->tg_trigtuple, td->tg_newtuple, desc, &antes);
+	pae_cerrada_validar(td->tg_trigtuple, td->tg_newtuple, desc, &antes,
+						pae_visita_cambio(&antes, &v, PV_ESTADO, desc));
 	pae_validar_fila(&v);
 
 	/* a known sede always; active only when (re)planning */

@@ -75,7 +75,7 @@ extern void pae_transicion_validar(Oid invocador, PaeVisita *antes,
 								   PaeCambios *cambios);
 
 extern void pae_cerrada_validar(HeapTuple antes, HeapTuple despues,
-								TupleDesc desc, PaeVisita *v_antes);
+								TupleDesc desc, PaeVisita *v_antes, bool mueve);
 
 /* the check-in registry of the impossible-travel alert (checkins.c) */
 extern void pae_checkin_registrar(const PaeVisita *v);

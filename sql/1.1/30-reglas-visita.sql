@@ -9,7 +9,8 @@ CREATE FUNCTION pae.validar_hora_captura(que text, columna text, en timestamptz,
                                          fecha_visita timestamptz)
 RETURNS void
 AS 'MODULE_PATHNAME', 'pae_validar_hora_captura'
-LANGUAGE C STABLE PARALLEL SAFE
+-- VOLATILE: it reads the server clock, as clock_timestamp() does
+LANGUAGE C VOLATILE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION pae.validar_hora_captura(text, text, timestamptz, timestamptz) IS
     'PV006 si la hora de captura en no es finita, está más de futuro_tolerado en el futuro o es anterior al inicio del día de fecha_visita (hora de Colombia) menos captura_dias_antes; nada si en es NULL';

@@ -8,7 +8,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(19);
+SELECT plan(20);
 \i test/fixtures/visitas_y_personas.sql
 \i test/fixtures/intentar.sql
 
@@ -49,6 +49,9 @@ SELECT is(pg_temp.intentar(NULL, $$UPDATE pae.visitas SET observaciones = 'corre
 SELECT is(pg_temp.intentar('coordinador', $$UPDATE pae.visitas SET checkout_precision_m = 3 WHERE id = '00000000-0000-4000-8000-000000000602'$$),
           'PV002: transición no permitida: cerrada -> cerrada',
           'nor its captures (the check-out rule answers first)');
+SELECT is(pg_temp.intentar('supervisor', $$UPDATE pae.visitas SET motivo_estado = 'revisada' WHERE id = '00000000-0000-4000-8000-000000000602'$$),
+          'PV002: la visita 00000000-0000-4000-8000-000000000602 está cerrada y su contenido no cambia',
+          'motivo_estado changes only with a move of state');
 SELECT is(pg_temp.intentar('visitador', $$UPDATE pae.visitas SET raciones_entregadas = raciones_entregadas, observaciones = observaciones
                                          WHERE id = '00000000-0000-4000-8000-000000000602'$$),
           'ok', 'writing back the same values is no change');
@@ -86,11 +89,11 @@ SELECT is(pg_temp.intentar('visitador', $$UPDATE pae.evidencias SET visita = '00
 
 -- 4. nothing of the refused writes was stored
 SELECT pg_temp.como(NULL, NULL);
-SELECT results_eq($$SELECT v.id, v.estado::text, v.raciones_entregadas, v.observaciones, v.checkout_precision_m,
+SELECT results_eq($$SELECT v.id, v.estado::text, v.raciones_entregadas, v.observaciones, v.checkout_precision_m, v.motivo_estado,
                            (SELECT count(*) FROM pae.visita_respuestas r WHERE r.visita = v.id),
                            (SELECT count(*) FROM pae.evidencias e WHERE e.visita = v.id)
                       FROM pae.visitas v WHERE v.id <> '00000000-0000-4000-8000-000000000601' ORDER BY v.id$$,
-                  $$SELECT a.id, a.estado::text, a.raciones_entregadas, a.observaciones, a.checkout_precision_m, a.respuestas, a.evidencias
+                  $$SELECT a.id, a.estado::text, a.raciones_entregadas, a.observaciones, a.checkout_precision_m, a.motivo_estado, a.respuestas, a.evidencias
                       FROM antes a WHERE a.id <> '00000000-0000-4000-8000-000000000601' ORDER BY a.id$$,
                   'the other visits, their answers and their evidence are as they were');
 SELECT is((SELECT count(*) FROM pae.transiciones WHERE visita = '00000000-0000-4000-8000-000000000602'), 2::bigint,
