@@ -33,6 +33,8 @@ OBJS = \
 	src/validation.o \
 	src/transitions.o \
 	src/checkins.o \
+	src/tiempos.o \
+	src/alertas.o \
 	src/fila_jsonb.o \
 	src/audit.o
 

@@ -28,6 +28,7 @@
 static SPIPlanPtr plan_guardar = NULL;
 static SPIPlanPtr plan_borrar = NULL;
 static SPIPlanPtr plan_vecinos = NULL;
+static SPIPlanPtr plan_en_linea = NULL;
 
 /* the visit's check-in is complete: it belongs in the table */
 static bool
@@ -111,4 +112,39 @@ pae_checkin_vecinos(Datum visitador, Datum visita, Datum en)
 							   "  ORDER BY c.en ASC LIMIT 1)",
 							   3, tipos, true),
 					  args, NULL, true, 2);
+}
+
+/*
+ * pae_checkin_en_linea_despues
+ *		The visitador's latest check-in of another visit that was made online
+ *		(its transition to en_curso is as old as its checkin_en: the server
+ *		stamped it), declared after "desde" and within the travel window
+ *		before "ahora": at most one row of (lat, lon, en, visita) in
+ *		SPI_tuptable.  The impossible-travel alert judges a check-in declared
+ *		long before it reached the server against it (transitions.c).
+ */
+void
+pae_checkin_en_linea_despues(Datum visitador, Datum visita, Datum desde, Datum ahora)
+{
+	static const Oid tipos[4] = {UUIDOID, UUIDOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+	Datum		args[4];
+
+	args[0] = visitador;
+	args[1] = visita;
+	args[2] = desde;
+	args[3] = ahora;
+	pae_plan_ejecutar(pae_plan(&plan_en_linea,
+							   "SELECT c.lat, c.lon, c.en, c.visita FROM pae.visitas_checkin c"
+							   " WHERE c.visitador OPERATOR(pg_catalog.=) $1"
+							   "   AND c.visita OPERATOR(pg_catalog.<>) $2"
+							   "   AND c.en OPERATOR(pg_catalog.>) $3"
+							   "   AND c.en OPERATOR(pg_catalog.>) ($4 OPERATOR(pg_catalog.-) '" CppAsString2(PAE_VIAJE_VENTANA_DIAS) " days'::pg_catalog.interval)"
+							   "   AND EXISTS (SELECT 1 FROM pae.transiciones t"
+							   "                WHERE t.visita OPERATOR(pg_catalog.=) c.visita"
+							   "                  AND t.hacia OPERATOR(pg_catalog.=) 'en_curso'::pae.estado_visita"
+							   "                  AND t.en OPERATOR(pg_catalog.>=) (c.en OPERATOR(pg_catalog.-) '" CppAsString2(PAE_FUTURO_TOLERADO_MIN) " minutes'::pg_catalog.interval)"
+							   "                  AND t.en OPERATOR(pg_catalog.<=) (c.en OPERATOR(pg_catalog.+) '" CppAsString2(PAE_FUTURO_TOLERADO_MIN) " minutes'::pg_catalog.interval))"
+							   " ORDER BY c.en DESC LIMIT 1",
+							   4, tipos, true),
+					  args, NULL, true, 1);
 }

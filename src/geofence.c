@@ -171,12 +171,7 @@ pae_evaluar_geocerca(PG_FUNCTION_ARGS)
 	{
 		PaeSede		sede;
 
-		if (strlen(codigo) > 12 || !pae_sede_buscar(codigo, &sede))
-			ereport(ERROR,
-					(errcode(ERRCODE_PAE_SEDE_CONTRATO),
-					 errmsg("sede desconocida: \"%s\"", codigo),
-					 errdetail("No existe una sede con el código DANE \"%s\".", codigo),
-					 errhint("Revise el código DANE de 12 dígitos de la sede en pae.sedes.")));
+		pae_sede_exigir(codigo, &sede);
 		if (memo == NULL)
 		{
 			memo = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,

@@ -49,6 +49,7 @@ typedef struct PaeSede
 } PaeSede;
 
 extern bool pae_sede_buscar(const char *codigo, PaeSede *sede);
+extern void pae_sede_exigir(const char *codigo, PaeSede *sede);
 
 /* geofence helpers (geofence.c) */
 extern void pae_coordenadas_validar(const char *que, double lat, double lon);

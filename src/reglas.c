@@ -31,6 +31,8 @@ static const PaeRegla pae_reglas_tabla[] = {
 	 "Zona horaria del calendario del programa: días y meses de las visitas"},
 	{"futuro_tolerado", CppAsString2(PAE_FUTURO_TOLERADO_MIN) " minutes",
 	 "Adelanto máximo de una hora del dispositivo sobre la del servidor (PV006 si se supera)"},
+	{"captura_dias_antes", CppAsString2(PAE_CAPTURA_DIAS_ANTES) " days",
+	 "Una hora de captura (checkin_en, checkout_en, tomada_en) no es anterior al inicio del día de fecha_visita (hora de Colombia) menos este intervalo (PV006)"},
 	{"precision_beneficio_max_m", CppAsString2(PAE_PRECISION_BENEFICIO_MAX),
 	 "Metros de tolerancia máxima que una mala precisión GPS suma al radio de la geocerca"},
 	{"precision_max_m", CppAsString2(PAE_PRECISION_MAX),
@@ -45,6 +47,14 @@ static const PaeRegla pae_reglas_tabla[] = {
 	 "Fracción de raciones programadas por debajo de la cual se alerta raciones_faltantes"},
 	{"duracion_min", CppAsString2(PAE_DURACION_MIN_MIN) " minutes",
 	 "Duración mínima de una visita (check-in a check-out) antes de alertar duracion_sospechosa"},
+	{"respuesta_observacion_max", CppAsString2(PAE_RESPUESTA_OBSERVACION_MAX),
+	 "Caracteres máximos de visita_respuestas.observacion (22001 si se superan)"},
+	{"evidencia_uri_max", CppAsString2(PAE_EVIDENCIA_URI_MAX),
+	 "Caracteres máximos de evidencias.uri (22001 si se superan)"},
+	{"evidencia_mime_max", CppAsString2(PAE_EVIDENCIA_MIME_MAX),
+	 "Caracteres máximos de evidencias.mime (22001 si se superan)"},
+	{"evidencias_por_visita_max", CppAsString2(PAE_EVIDENCIAS_POR_VISITA_MAX),
+	 "Evidencias máximas de una visita (54000 si se superan)"},
 };
 
 /*

@@ -37,6 +37,15 @@
 #define PAE_FUTURO_TOLERADO_MIN		10
 #define PAE_FUTURO_TOLERADO_USEC	((int64) PAE_FUTURO_TOLERADO_MIN * USECS_PER_MINUTE)
 
+/*
+ * capture times sent by clients (checkin_en, checkout_en, evidencias.
+ * tomada_en) are finite, not in the future (above), and not earlier than the
+ * start of the Colombian day of fecha_visita minus this many days: offline
+ * sync may deliver a capture days after it was taken, but never a capture
+ * taken well before the day the visit was planned for
+ */
+#define PAE_CAPTURA_DIAS_ANTES		1
+
 /* a poor GPS fix gets at most this much benefit of the doubt (metres) */
 #define PAE_PRECISION_BENEFICIO_MAX	100.0
 /* fixes reported worse than this are refused (metres) */
@@ -54,5 +63,15 @@
 
 /* duracion_sospechosa: a visit shorter than this (minutes) */
 #define PAE_DURACION_MIN_MIN		10
+
+/* limits on what hangs off a visit (22001 or 54000 when exceeded) */
+/* characters of visita_respuestas.observacion */
+#define PAE_RESPUESTA_OBSERVACION_MAX	2000
+/* characters of evidencias.uri */
+#define PAE_EVIDENCIA_URI_MAX		2048
+/* characters of evidencias.mime (RFC 6838: type/subtype, 127 each) */
+#define PAE_EVIDENCIA_MIME_MAX		255
+/* evidencias of one visit */
+#define PAE_EVIDENCIAS_POR_VISITA_MAX	50
 
 #endif							/* PAE_REGLAS_H */

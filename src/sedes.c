@@ -63,3 +63,19 @@ pae_sede_buscar(const char *codigo, PaeSede *sede)
 	SPI_finish();
 	return found;
 }
+
+/*
+ * pae_sede_exigir
+ *		As pae_sede_buscar, but an unknown codigo is PV004: the one
+ *		definition of "unknown sede" (visits trigger, geofence functions).
+ */
+void
+pae_sede_exigir(const char *codigo, PaeSede *sede)
+{
+	if (strlen(codigo) > 12 || !pae_sede_buscar(codigo, sede))
+		ereport(ERROR,
+				(errcode(ERRCODE_PAE_SEDE_CONTRATO),
+				 errmsg("sede desconocida: \"%s\"", codigo),
+				 errdetail("No existe una sede con el código DANE \"%s\".", codigo),
+				 errhint("Revise el código DANE de 12 dígitos de la sede en pae.sedes.")));
+}

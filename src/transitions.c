@@ -28,10 +28,14 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/timestamp.h"
 
+#include "alertas.h"
 #include "geodesy.h"
+#include "tiempos.h"
 #include "visita.h"
 
 PG_FUNCTION_INFO_V1(pae_tg_visitas_despues);
@@ -41,7 +45,6 @@ static SPIPlanPtr plan_supervisa = NULL;
 static SPIPlanPtr plan_faltantes = NULL;
 static SPIPlanPtr plan_fotos = NULL;
 static SPIPlanPtr plan_historia_evento = NULL;
-static SPIPlanPtr plan_alerta = NULL;
 
 typedef enum PaeQuien
 {
@@ -188,13 +191,8 @@ pae_validar_cierre(PaeVisita *antes, PaeVisita *v, PaeCambios *cambios)
 	if (v->isnull[PV_COUT_EN])
 		pae_cambiar(cambios, v, PV_COUT_EN,
 					TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), false);
-	if (DatumGetTimestampTz(v->value[PV_COUT_EN]) < DatumGetTimestampTz(v->value[PV_CIN_EN]))
-		ereport(ERROR,
-				(errcode(ERRCODE_PAE_TIEMPO),
-				 errmsg("check-out anterior al check-in"),
-				 errdetail("checkout_en %s es anterior a checkin_en %s.",
-						   pae_ts_texto(v->value[PV_COUT_EN]), pae_ts_texto(v->value[PV_CIN_EN])),
-				 errhint("Revise la hora del dispositivo: el check-out debe ser posterior al check-in.")));
+	pae_checkout_validar(DatumGetTimestampTz(v->value[PV_CIN_EN]),
+						 DatumGetTimestampTz(v->value[PV_COUT_EN]));
 
 	pae_plan_ejecutar(pae_plan(&plan_faltantes,
 							   "SELECT pg_catalog.string_agg(i.codigo, ', ' ORDER BY i.orden, i.codigo),"
@@ -223,6 +221,72 @@ pae_validar_cierre(PaeVisita *antes, PaeVisita *v, PaeCambios *cambios)
 		pae_precondicion("falta al menos una foto",
 						 "La visita no tiene ninguna evidencia de tipo foto.",
 						 "Registre al menos una foto de la visita antes de cerrarla.", v);
+}
+
+/*
+ * What the state machine itself writes: all a cerrada visit lets change.
+ * motivo_estado only together with estado (the motivo of that move).
+ */
+static const char *const pae_columnas_de_la_maquina[] = {
+	"estado", "version", "actualizada_en"
+};
+
+/*
+ * pae_cerrada_validar
+ *		Called by the BEFORE UPDATE trigger (validation.c) for every update
+ *		of a visit that was cerrada: its content (rations, observaciones,
+ *		captures, anything but the columns the state machine writes) is
+ *		frozen for everyone until a supervisor returns it (devuelta), so
+ *		what is approved is what was closed and checked; motivo_estado
+ *		changes only with a move ("mueve": estado changes too).  PV002, naming the
+ *		columns, otherwise.  Values are compared by their bytes after
+ *		detoasting, so writing back the same value is no change.
+ */
+void
+pae_cerrada_validar(HeapTuple antes, HeapTuple despues, TupleDesc desc,
+					PaeVisita *v_antes, bool mueve)
+{
+	StringInfoData cambiadas;
+	int			i;
+
+	if (strcmp(v_antes->estado, "cerrada") != 0)
+		return;
+	initStringInfo(&cambiadas);
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		const char *nombre = NameStr(att->attname);
+		bool		nulo_antes,
+					nulo_despues;
+		Datum		a,
+					d;
+		size_t		k;
+		bool		de_la_maquina = false;
+
+		if (att->attisdropped)
+			continue;
+		for (k = 0; k < lengthof(pae_columnas_de_la_maquina); k++)
+			if (strcmp(nombre, pae_columnas_de_la_maquina[k]) == 0)
+				de_la_maquina = true;
+		if (de_la_maquina || (mueve && strcmp(nombre, "motivo_estado") == 0))
+			continue;
+		a = heap_getattr(antes, i + 1, desc, &nulo_antes);
+		d = heap_getattr(despues, i + 1, desc, &nulo_despues);
+		if (nulo_antes && nulo_despues)
+			continue;
+		if (nulo_antes == nulo_despues &&
+			datum_image_eq(a, d, att->attbyval, att->attlen))
+			continue;
+		appendStringInfo(&cambiadas, "%s%s", cambiadas.len > 0 ? ", " : "", nombre);
+	}
+	if (cambiadas.len > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_PAE_TRANSICION),
+				 errmsg("la visita %s está cerrada y su contenido no cambia",
+						pae_uuid_texto(v_antes->value[PV_ID])),
+				 errdetail("Se intentó cambiar %s; en una visita cerrada solo cambian estado y motivo_estado, al aprobarla o devolverla.",
+						   cambiadas.data),
+				 errhint("Para corregirla, un supervisor la devuelve (devuelta); el visitador la corrige y la cierra de nuevo.")));
 }
 
 /*
@@ -302,39 +366,16 @@ pae_transicion_validar(Oid invocador, PaeVisita *antes, PaeVisita *v,
  * ---------------------------------------------------------------------
  */
 
-static void
-pae_alerta(Datum visita, const char *tipo, const char *detalle_json)
-{
-	static const Oid argtypes[3] = {UUIDOID, TEXTOID, TEXTOID};
-	Datum		args[3];
-
-	args[0] = visita;
-	args[1] = CStringGetTextDatum(tipo);
-	args[2] = CStringGetTextDatum(detalle_json);
-	pae_plan_ejecutar(pae_plan(&plan_alerta,
-							   "INSERT INTO pae.alertas AS a (visita, tipo, detalle)"
-							   " VALUES ($1, $2, $3::pg_catalog.jsonb)"
-							   " ON CONFLICT (visita, tipo) DO UPDATE"
-							   "   SET detalle = EXCLUDED.detalle, detectada_en = pg_catalog.now(),"
-							   "       cerrada_en = NULL",
-							   3, argtypes, true),
-					  args, NULL, false, 0);
-}
-
 /*
- * Impossible travel: the implied speed between this check-in and the same
- * visitador's nearest check-in before it, and the nearest after it (offline
- * sync can deliver an earlier check-in after a later one), within two days.
+ * Judge this check-in (lat, lon at time en) against the check-ins in
+ * SPI_tuptable (lat, lon, en, visita); "segun" says, in the alert's detail,
+ * which clock gave en.  True when viaje_imposible was raised.
  */
-static void
-pae_alerta_viaje(PaeVisita *v)
+static bool
+pae_viaje_juzgar(PaeVisita *v, double lat, double lon, TimestampTz en,
+				 const char *segun)
 {
-	double		lat = DatumGetFloat8(v->value[PV_CIN_LAT]);
-	double		lon = DatumGetFloat8(v->value[PV_CIN_LON]);
-	TimestampTz ahora = DatumGetTimestampTz(v->value[PV_CIN_EN]);
 	uint64		i;
-
-	pae_checkin_vecinos(v->value[PV_VISITADOR], v->value[PV_ID], v->value[PV_CIN_EN]);
 
 	for (i = 0; i < SPI_processed; i++)
 	{
@@ -345,7 +386,7 @@ pae_alerta_viaje(PaeVisita *v)
 		double		olon = DatumGetFloat8(SPI_getbinval(tup, desc, 2, &isnull));
 		TimestampTz otro = DatumGetTimestampTz(SPI_getbinval(tup, desc, 3, &isnull));
 		double		dist_m = pae_geo_distance(olat, olon, lat, lon);
-		double		horas = fabs((double) (ahora - otro)) / (double) USECS_PER_HOUR;
+		double		horas = fabs((double) en - (double) otro) / (double) USECS_PER_HOUR;
 		double		kmh;
 
 		if (dist_m < PAE_VIAJE_DISTANCIA_MIN_M)
@@ -353,12 +394,70 @@ pae_alerta_viaje(PaeVisita *v)
 		kmh = horas > 0 ? (dist_m / 1000.0) / horas : INFINITY;
 		if (kmh <= PAE_VIAJE_VELOCIDAD_MAX_KMH)
 			continue;
-		pae_alerta(v->value[PV_ID], "viaje_imposible",
-				   psprintf("{\"otra_visita\": \"%s\", \"distancia_m\": %.1f, \"horas\": %.4f, \"velocidad_kmh\": %s}",
-							SPI_getvalue(tup, desc, 4), dist_m, horas,
-							isinf(kmh) ? "null" : psprintf("%.1f", kmh)));
-		break;
+		pae_alerta_registrar(v->value[PV_ID], "viaje_imposible",
+							 psprintf("{\"otra_visita\": \"%s\", \"distancia_m\": %.1f, \"horas\": %.4f, \"velocidad_kmh\": %s, \"segun\": \"%s\"}",
+									  SPI_getvalue(tup, desc, 4), dist_m, horas,
+									  isinf(kmh) ? "null" : psprintf("%.1f", kmh), segun));
+		return true;
 	}
+	return false;
+}
+
+/*
+ * Impossible travel: the implied speed between this check-in and the same
+ * visitador's nearest check-in before it, and the nearest after it (offline
+ * sync can deliver an earlier check-in after a later one), within two days.
+ *
+ * Which clock: checkin_en is the server's when the check-in was made online
+ * through pae.transicion, the device's when a client wrote it (PATCH, sync).
+ * Device time is accepted only inside the bounds of tiempos.c, and is taken
+ * no later than the server clock now.  A check-in declared earlier than the
+ * server received it (by more than PAE_FUTURO_TOLERADO_MIN) could have been
+ * declared at any time inside those bounds -- three hours back puts a far
+ * sede within reach -- so it is also judged by the server's clock: against
+ * the visitador's latest check-in made online (stamped by the server, as
+ * its transition to en_curso shows) after the declared time, using the time
+ * this one reached the server.  Had it really been made before that online
+ * check-in, the device held it back while it was online; the alert says so
+ * ("segun": "hora_servidor") for a supervisor to judge.
+ */
+static void
+pae_alerta_viaje(PaeVisita *v)
+{
+	double		lat = DatumGetFloat8(v->value[PV_CIN_LAT]);
+	double		lon = DatumGetFloat8(v->value[PV_CIN_LON]);
+	TimestampTz recibido = GetCurrentTimestamp();
+	TimestampTz declarado = DatumGetTimestampTz(v->value[PV_CIN_EN]);
+	TimestampTz en = Min(declarado, recibido);
+
+	pae_checkin_vecinos(v->value[PV_VISITADOR], v->value[PV_ID], TimestampTzGetDatum(en));
+	if (pae_viaje_juzgar(v, lat, lon, en, "hora_declarada"))
+		return;
+	if (declarado >= recibido - PAE_FUTURO_TOLERADO_USEC)
+		return;					/* made online: the declared time is the server's */
+	pae_checkin_en_linea_despues(v->value[PV_VISITADOR], v->value[PV_ID],
+								 TimestampTzGetDatum(declarado),
+								 TimestampTzGetDatum(recibido));
+	pae_viaje_juzgar(v, lat, lon, recibido, "hora_servidor");
+}
+
+/*
+ * duracion_sospechosa: check-out minus check-in, both inside the bounds of
+ * tiempos.c (finite, so the difference cannot overflow) and the check-out
+ * taken no later than the server clock when the visit is closed: a device
+ * cannot lengthen a visit by declaring its check-out ahead of time.
+ */
+static void
+pae_alerta_duracion(PaeVisita *v)
+{
+	TimestampTz cin = DatumGetTimestampTz(v->value[PV_CIN_EN]);
+	TimestampTz cout = Min(DatumGetTimestampTz(v->value[PV_COUT_EN]), GetCurrentTimestamp());
+	double		minutos = ((double) cout - (double) cin) / (double) USECS_PER_MINUTE;
+
+	if (minutos < PAE_DURACION_MIN_MIN)
+		pae_alerta_registrar(v->value[PV_ID], "duracion_sospechosa",
+							 psprintf("{\"minutos\": %.2f, \"minimo_minutos\": %d}",
+									  minutos, PAE_DURACION_MIN_MIN));
 }
 
 static void
@@ -367,7 +466,7 @@ pae_alertas(PaeVisita *v)
 	if (strcmp(v->estado, "en_curso") == 0)
 	{
 		if (!v->isnull[PV_DENTRO] && !DatumGetBool(v->value[PV_DENTRO]))
-			pae_alerta(v->value[PV_ID], "fuera_geocerca",
+			pae_alerta_registrar(v->value[PV_ID], "fuera_geocerca",
 					   psprintf("{\"distancia_m\": %.1f, \"lat\": %.7f, \"lon\": %.7f, \"precision_m\": %s}",
 								DatumGetFloat8(v->value[PV_DISTANCIA]),
 								DatumGetFloat8(v->value[PV_CIN_LAT]),
@@ -381,21 +480,15 @@ pae_alertas(PaeVisita *v)
 		if (!v->isnull[PV_RAC_ENTR] && !v->isnull[PV_RAC_PROG] &&
 			(double) DatumGetInt32(v->value[PV_RAC_ENTR]) <
 			PAE_RACIONES_FRACCION_MIN * (double) DatumGetInt32(v->value[PV_RAC_PROG]))
-			pae_alerta(v->value[PV_ID], "raciones_faltantes",
+			pae_alerta_registrar(v->value[PV_ID], "raciones_faltantes",
 					   psprintf("{\"programadas\": %d, \"entregadas\": %d, \"porcentaje\": %.1f}",
 								DatumGetInt32(v->value[PV_RAC_PROG]),
 								DatumGetInt32(v->value[PV_RAC_ENTR]),
 								DatumGetInt32(v->value[PV_RAC_PROG]) == 0 ? 0.0 :
 								100.0 * DatumGetInt32(v->value[PV_RAC_ENTR]) /
 								DatumGetInt32(v->value[PV_RAC_PROG])));
-		if (!v->isnull[PV_CIN_EN] && !v->isnull[PV_COUT_EN] &&
-			DatumGetTimestampTz(v->value[PV_COUT_EN]) - DatumGetTimestampTz(v->value[PV_CIN_EN]) <
-			PAE_DURACION_MIN_MIN * USECS_PER_MINUTE)
-			pae_alerta(v->value[PV_ID], "duracion_sospechosa",
-					   psprintf("{\"minutos\": %.2f, \"minimo_minutos\": %d}",
-								(double) (DatumGetTimestampTz(v->value[PV_COUT_EN]) -
-										  DatumGetTimestampTz(v->value[PV_CIN_EN])) / USECS_PER_MINUTE,
-								PAE_DURACION_MIN_MIN));
+		if (!v->isnull[PV_CIN_EN] && !v->isnull[PV_COUT_EN])
+			pae_alerta_duracion(v);
 	}
 }
 

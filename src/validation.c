@@ -27,9 +27,11 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
 #include "utils/timestamp.h"
 
 #include "geodesy.h"
+#include "tiempos.h"
 #include "visita.h"
 
 PG_FUNCTION_INFO_V1(pae_tg_visitas_antes);
@@ -41,22 +43,16 @@ static SPIPlanPtr plan_reservar_dia = NULL;
 static SPIPlanPtr plan_dia_ocupado = NULL;
 static SPIPlanPtr plan_liberar_dia = NULL;
 static SPIPlanPtr plan_reclamar_id = NULL;
-static SPIPlanPtr plan_fecha_id = NULL;
 static SPIPlanPtr plan_mover_id = NULL;
 static SPIPlanPtr plan_liberar_id = NULL;
 static SPIPlanPtr plan_a_cargo = NULL;
 
 
-/* PV004: sede unknown (hallada false) or inactive */
+/* PV004: the sede is known (sedes.c) and active */
 static void
-pae_exigir_sede(PaeVisita *v, PaeSede *sede, bool hallada)
+pae_validar_sede(PaeVisita *v, PaeSede *sede)
 {
-	if (!hallada)
-		ereport(ERROR,
-				(errcode(ERRCODE_PAE_SEDE_CONTRATO),
-				 errmsg("sede desconocida: \"%s\"", v->sede),
-				 errdetail("No existe una sede con el código DANE \"%s\".", v->sede),
-				 errhint("Revise el código DANE de 12 dígitos de la sede en pae.sedes.")));
+	pae_sede_exigir(v->sede, sede);
 	if (!sede->activa)
 		ereport(ERROR,
 				(errcode(ERRCODE_PAE_SEDE_CONTRATO),
@@ -64,13 +60,6 @@ pae_exigir_sede(PaeVisita *v, PaeSede *sede, bool hallada)
 				 errdetail("Las visitas solo se programan en sedes con activa = true; la sede \"%s\" no lo está.",
 						   v->sede),
 				 errhint("Reactive la sede o programe la visita en una sede activa.")));
-}
-
-/* PV004: look the sede up and require it known and active */
-static void
-pae_validar_sede(PaeVisita *v, PaeSede *sede)
-{
-	pae_exigir_sede(v, sede, pae_sede_buscar(v->sede, sede));
 }
 
 /*
@@ -131,35 +120,55 @@ pae_validar_contrato(PaeVisita *v, PaeCambios *cambios)
 	}
 }
 
-/* the assigned visitador is an active user with rol visitador */
+/*
+ * The assigned visitador is an active user with rol visitador.  Only a
+ * privileged session (superuser, owner, pae_admin) learns which of "no such
+ * person" (23503) and "not an active visitador" (23514) it is: anyone else
+ * gets one answer for both, so a uuid cannot be used to probe who exists,
+ * with what role, and whether they are active.
+ */
 static void
-pae_validar_visitador(PaeVisita *v)
+pae_validar_visitador(PaeVisita *v, Oid invocador)
 {
 	static const Oid argtypes[1] = {UUIDOID};
-	char	   *rol;
+	char	   *id = pae_uuid_texto(v->value[PV_VISITADOR]);
+	char	   *rol = NULL;
 	bool		isnull;
-	bool		activo;
+	bool		activo = false;
+	PaeActor	actor;
 
 	pae_plan_ejecutar(pae_plan(&plan_visitador,
 							   "SELECT u.rol, u.activo FROM pae.usuarios u"
 							   " WHERE u.id OPERATOR(pg_catalog.=) $1",
 							   1, argtypes, true),
 					  &v->value[PV_VISITADOR], NULL, true, 1);
-	if (SPI_processed == 0)
+	if (SPI_processed == 1)
+	{
+		rol = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		activo = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)) && !isnull;
+		if (rol != NULL && strcmp(rol, "visitador") == 0 && activo)
+			return;
+	}
+
+	pae_actor_obtener(invocador, &actor);
+	if (!actor.privilegiado)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-				 errmsg("visitador desconocido: %s", pae_uuid_texto(v->value[PV_VISITADOR])),
-				 errdetail("No existe un usuario con id %s.", pae_uuid_texto(v->value[PV_VISITADOR])),
-				 errhint("Cree la persona con pae.crear_usuario o asigne un visitador existente.")));
-	rol = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	activo = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
-	if (strcmp(rol, "visitador") != 0 || !activo)
+				 errmsg("visitador no asignable: %s", id),
+				 errdetail("El id %s no corresponde a un visitador activo.", id),
+				 errhint("Asigne la visita a un visitador activo de pae.usuarios.")));
+	if (rol == NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_CHECK_VIOLATION),
-				 errmsg("el usuario %s no es un visitador activo", pae_uuid_texto(v->value[PV_VISITADOR])),
-				 errdetail("Una visita se asigna a un usuario con rol visitador y activo = true; este tiene rol %s y activo = %s.",
-						   rol, activo ? "true" : "false"),
-				 errhint("Asigne la visita a un visitador activo.")));
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("visitador desconocido: %s", id),
+				 errdetail("No existe un usuario con id %s.", id),
+				 errhint("Cree la persona con pae.crear_usuario o asigne un visitador existente.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_CHECK_VIOLATION),
+			 errmsg("el usuario %s no es un visitador activo", id),
+			 errdetail("Una visita se asigna a un usuario con rol visitador y activo = true; este tiene rol %s y activo = %s.",
+					   rol, activo ? "true" : "false"),
+			 errhint("Asigne la visita a un visitador activo.")));
 }
 
 /* is the municipio in this person's charge (pae.usuario_municipios)? */
@@ -247,29 +256,22 @@ pae_validar_captura(PaeVisita *v, const char *que, PaeVisitaCol lat,
 		pae_precision_validar(que, DatumGetFloat8(v->value[prec]));
 }
 
-/* PV006: no timestamp too far ahead of the server clock */
-static void
-pae_validar_no_futuro(PaeVisita *v, const char *que, PaeVisitaCol col)
-{
-	TimestampTz limite;
-
-	if (v->isnull[col])
-		return;
-	limite = GetCurrentTimestamp() + PAE_FUTURO_TOLERADO_USEC;
-	if (DatumGetTimestampTz(v->value[col]) > limite)
-		ereport(ERROR,
-				(errcode(ERRCODE_PAE_TIEMPO),
-				 errmsg("%s en el futuro: %s", que, pae_ts_texto(v->value[col])),
-				 errdetail("%s es posterior en más de %d minutos a la hora del servidor (%s).",
-						   que, PAE_FUTURO_TOLERADO_MIN, pae_ts_texto(TimestampTzGetDatum(GetCurrentTimestamp()))),
-				 errhint("Corrija la fecha y hora del dispositivo (use la hora de la red) y sincronice de nuevo.")));
-}
-
+/*
+ * PV006: capture times within the bounds of tiempos.c, and no check-out
+ * without a check-in or before it
+ */
 static void
 pae_validar_tiempos(PaeVisita *v)
 {
-	pae_validar_no_futuro(v, "el check-in", PV_CIN_EN);
-	pae_validar_no_futuro(v, "el check-out", PV_COUT_EN);
+	TimestampTz fecha = v->isnull[PV_FECHA] ? DT_NOBEGIN :
+		DatumGetTimestampTz(v->value[PV_FECHA]);
+
+	if (!v->isnull[PV_CIN_EN])
+		pae_captura_validar("el check-in", "checkin_en",
+							DatumGetTimestampTz(v->value[PV_CIN_EN]), fecha);
+	if (!v->isnull[PV_COUT_EN])
+		pae_captura_validar("el check-out", "checkout_en",
+							DatumGetTimestampTz(v->value[PV_COUT_EN]), fecha);
 	if (!v->isnull[PV_COUT_EN] && v->isnull[PV_CIN_EN])
 		ereport(ERROR,
 				(errcode(ERRCODE_PAE_TIEMPO),
@@ -277,14 +279,9 @@ pae_validar_tiempos(PaeVisita *v)
 				 errdetail("checkout_en es %s pero la visita no tiene checkin_en.",
 						   pae_ts_texto(v->value[PV_COUT_EN])),
 				 errhint("Registre primero el check-in de la visita.")));
-	if (!v->isnull[PV_COUT_EN] &&
-		DatumGetTimestampTz(v->value[PV_COUT_EN]) < DatumGetTimestampTz(v->value[PV_CIN_EN]))
-		ereport(ERROR,
-				(errcode(ERRCODE_PAE_TIEMPO),
-				 errmsg("check-out anterior al check-in"),
-				 errdetail("checkout_en %s es anterior a checkin_en %s.",
-						   pae_ts_texto(v->value[PV_COUT_EN]), pae_ts_texto(v->value[PV_CIN_EN])),
-				 errhint("Revise la hora del dispositivo: el check-out debe ser posterior al check-in.")));
+	if (!v->isnull[PV_COUT_EN])
+		pae_checkout_validar(DatumGetTimestampTz(v->value[PV_CIN_EN]),
+							 DatumGetTimestampTz(v->value[PV_COUT_EN]));
 }
 
 static void
@@ -300,6 +297,17 @@ pae_validar_raciones(PaeVisita *v, PaeVisitaCol col, const char *nombre)
 
 /* (sede, visitador, id, fecha_visita): the parameters of the day claims */
 static const Oid pae_dia_argtypes[4] = {TEXTOID, UUIDOID, UUIDOID, TIMESTAMPTZOID};
+
+/* the Colombian day of a timestamptz, as text */
+static char *
+pae_dia_texto(Datum ts)
+{
+	Datum		local = DirectFunctionCall2(timestamptz_zone,
+											CStringGetTextDatum(PAE_ZONA_HORARIA), ts);
+
+	return DatumGetCString(DirectFunctionCall1(date_out,
+											   DirectFunctionCall1(timestamp_date, local)));
+}
 
 static void
 pae_dia_args(PaeVisita *v, Datum *args)
@@ -337,9 +345,8 @@ pae_reservar_dia(PaeVisita *v)
 	if (SPI_processed == 1)
 		return;
 	pae_plan_ejecutar(pae_plan(&plan_dia_ocupado,
-							   "SELECT d.visita, r.fecha_visita"
+							   "SELECT d.visita"
 							   "  FROM pae.visitas_dia d"
-							   "  LEFT JOIN pae.visitas_id r ON r.id OPERATOR(pg_catalog.=) d.visita"
 							   " WHERE d.sede OPERATOR(pg_catalog.=) $1::pg_catalog.bpchar"
 							   "   AND d.visitador OPERATOR(pg_catalog.=) $2"
 							   "   AND d.dia OPERATOR(pg_catalog.=) pg_catalog.timezone('" PAE_ZONA_HORARIA "', $4)::pg_catalog.date"
@@ -356,13 +363,19 @@ pae_reservar_dia(PaeVisita *v)
 							  sizeof(pg_uuid_t)) == 0)
 			return;
 	}
+
+	/*
+	 * The other visit may be one the caller cannot see (a supervisor's plan
+	 * for a visitador who already has a visit elsewhere planned by someone
+	 * else): the message says only what the caller sent -- sede, visitador,
+	 * day -- never the other visit's id or time.
+	 */
 	ereport(ERROR,
 			(errcode(ERRCODE_PAE_DUPLICADA),
 			 errmsg("visita duplicada: el visitador ya tiene una visita a la sede \"%s\" ese día", v->sede),
-			 errdetail("La visita %s (fecha_visita %s) ya cubre la sede \"%s\" para el visitador %s el mismo día.",
-					   SPI_processed ? SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) : "(concurrente)",
-					   SPI_processed ? SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2) : "?",
-					   v->sede, pae_uuid_texto(v->value[PV_VISITADOR])),
+			 errdetail("El visitador %s ya tiene otra visita no cancelada a la sede \"%s\" el día %s (hora de Colombia).",
+					   pae_uuid_texto(v->value[PV_VISITADOR]), v->sede,
+					   pae_dia_texto(v->value[PV_FECHA])),
 			 errhint("Use la visita existente, o cancélela antes de programar otra.")));
 }
 
@@ -401,17 +414,11 @@ pae_reclamar_id(PaeVisita *v)
 					  args, NULL, false, 0);
 	if (SPI_processed == 1)
 		return;
-	pae_plan_ejecutar(pae_plan(&plan_fecha_id,
-							   "SELECT r.fecha_visita FROM pae.visitas_id r"
-							   " WHERE r.id OPERATOR(pg_catalog.=) $1",
-							   1, argtypes, true),
-					  args, NULL, false, 1);
 	ereport(ERROR,
 			(errcode(ERRCODE_PAE_DUPLICADA),
 			 errmsg("ya existe una visita con id %s", pae_uuid_texto(v->value[PV_ID])),
-			 errdetail("El id %s ya pertenece a la visita con fecha_visita %s; los ids de visita son únicos en todos los meses.",
-					   pae_uuid_texto(v->value[PV_ID]),
-					   SPI_processed > 0 ? SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) : "(concurrente)"),
+			 errdetail("El id %s ya pertenece a otra visita; los ids de visita son únicos en todos los meses.",
+					   pae_uuid_texto(v->value[PV_ID])),
 			 errhint("Genere un uuid nuevo para una visita nueva; para reenviar una visita ya creada use pae_api.sincronizar.")));
 }
 
@@ -514,7 +521,7 @@ pae_antes_insert(TriggerData *td, TupleDesc desc, Oid invocador)
 	pae_validar_sede(&v, &sede);
 	pae_autorizar_plan(invocador, &v, &sede);
 	pae_validar_contrato(&v, &cambios);
-	pae_validar_visitador(&v);
+	pae_validar_visitador(&v, invocador);
 	pae_evaluar_checkin(&v, &sede, &cambios);
 	pae_reclamar_id(&v);
 	pae_reservar_dia(&v);
@@ -535,7 +542,6 @@ pae_antes_update(TriggerData *td, TupleDesc desc, Oid invocador)
 				v;
 	PaeCambios	cambios = {0};
 	PaeSede		sede;
-	bool		hallada;
 	bool		planeacion;
 
 	pae_visita_leer(td->tg_trigtuple, desc, &antes);
@@ -564,21 +570,25 @@ pae_antes_update(TriggerData *td, TupleDesc desc, Oid invocador)
 				 errhint("Cancele la visita y programe una nueva.")));
 
 	pae_transicion_validar(invocador, &antes, &v, desc, &cambios);
+	/* after the move was judged (who acts, which edge): 42501 comes first */
+	pae_cerrada_validar(td->tg_trigtuple, td->tg_newtuple, desc, &antes,
+						pae_visita_cambio(&antes, &v, PV_ESTADO, desc));
 	pae_validar_fila(&v);
 
-	hallada = pae_sede_buscar(v.sede, &sede);
-	if (!hallada || planeacion)
-		pae_exigir_sede(&v, &sede, hallada);
-	if (planeacion)
+	/* a known sede always; active only when (re)planning */
+	if (!planeacion)
+		pae_sede_exigir(v.sede, &sede);
+	else
 	{
 		PaeSede		sede_antes;
 
+		pae_validar_sede(&v, &sede);
 		/* the visit as it was must be the actor's to re-plan, and as it becomes */
 		pae_autorizar_plan(invocador, &antes,
 						   pae_sede_buscar(antes.sede, &sede_antes) ? &sede_antes : NULL);
 		pae_autorizar_plan(invocador, &v, &sede);
 		pae_validar_contrato(&v, &cambios);
-		pae_validar_visitador(&v);
+		pae_validar_visitador(&v, invocador);
 	}
 	/* the day claimed moves with the plan, and is freed by cancelling */
 	if (planeacion || strcmp(v.estado, "cancelada") == 0)

@@ -74,9 +74,14 @@ extern void pae_transicion_validar(Oid invocador, PaeVisita *antes,
 								   PaeVisita *despues, TupleDesc desc,
 								   PaeCambios *cambios);
 
+extern void pae_cerrada_validar(HeapTuple antes, HeapTuple despues,
+								TupleDesc desc, PaeVisita *v_antes, bool mueve);
+
 /* the check-in registry of the impossible-travel alert (checkins.c) */
 extern void pae_checkin_registrar(const PaeVisita *v);
 extern void pae_checkin_borrar(Datum visita);
 extern void pae_checkin_vecinos(Datum visitador, Datum visita, Datum en);
+extern void pae_checkin_en_linea_despues(Datum visitador, Datum visita,
+										 Datum desde, Datum ahora);
 
 #endif							/* PAE_VISITA_H */
