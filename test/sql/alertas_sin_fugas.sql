@@ -71,8 +71,8 @@ SELECT is(pg_temp.error_completo('visitador', $$INSERT INTO pae.visitas (id, sed
 
 -- 4. no enumeration of people through the visitador column
 CREATE FUNCTION pg_temp.asignar(quien text, p_visitador uuid) RETURNS text LANGUAGE sql AS $$
-    SELECT replace(pg_temp.error_completo(quien, format($q$INSERT INTO pae.visitas (sede, contrato, visitador, fecha_visita)
-                                                           VALUES ('119001900101', 'PAE-T-001', %L, '2026-08-03 09:00-05')$q$, p_visitador)),
+    SELECT replace(pg_temp.error_completo(quien, format($q$INSERT INTO pae.visitas (id, sede, contrato, visitador, fecha_visita)
+                                                           VALUES ('00000000-0000-4000-8000-0000000007ff', '119001900101', 'PAE-T-001', %L, '2026-08-03 09:00-05')$q$, p_visitador)),
                    p_visitador::text, '<id>')
 $$;
 SELECT is(pg_temp.asignar('visitador', pg_temp.id('inactivo')), pg_temp.asignar('visitador', 'f0000000-0000-4000-8000-00000000dead'),
