@@ -26,6 +26,7 @@ OBJS = \
 	src/geodesy.o \
 	src/geofence.o \
 	src/sedes.o \
+	src/disparadores.o \
 	src/actor.o \
 	src/visita.o \
 	src/validation.o \
