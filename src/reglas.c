@@ -45,6 +45,12 @@ static const PaeRegla pae_reglas_tabla[] = {
 	 "Fracción de raciones programadas por debajo de la cual se alerta raciones_faltantes"},
 	{"duracion_min", CppAsString2(PAE_DURACION_MIN_MIN) " minutes",
 	 "Duración mínima de una visita (check-in a check-out) antes de alertar duracion_sospechosa"},
+	{"contrato_meses_max", CppAsString2(PAE_CONTRATO_MESES_MAX),
+	 "Meses que abarca a lo sumo la vigencia de un contrato (cada mes es una partición de visitas)"},
+	{"contrato_anios_atras", CppAsString2(PAE_CONTRATO_ANIOS_ATRAS),
+	 "Años antes de hoy en que puede empezar la vigencia de un contrato"},
+	{"contrato_anios_adelante", CppAsString2(PAE_CONTRATO_ANIOS_ADELANTE),
+	 "Años después de hoy en que puede terminar la vigencia de un contrato"},
 };
 
 /*

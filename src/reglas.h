@@ -55,4 +55,13 @@
 /* duracion_sospechosa: a visit shorter than this (minutes) */
 #define PAE_DURACION_MIN_MIN		10
 
+/*
+ * a contract's vigencia spans at most this many months, and lies within
+ * these years before and after today: each contract row creates at most
+ * that many monthly partitions of pae.visitas (pae.tg_contratos_particiones)
+ */
+#define PAE_CONTRATO_MESES_MAX		36
+#define PAE_CONTRATO_ANIOS_ATRAS	10
+#define PAE_CONTRATO_ANIOS_ADELANTE	5
+
 #endif							/* PAE_REGLAS_H */
