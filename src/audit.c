@@ -577,11 +577,11 @@ pae_auditoria_exigir_tabla(TriggerData *td)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("el argumento de pae.tg_auditoria debe ser \"%s\", el nombre de la tabla", nombre),
-				 errdetail("El disparador \"%s\" pasa %d argumentos%s%s%s; el rastro nombra la tabla por su nombre, no por otro.",
-						   td->tg_trigger->tgname, td->tg_trigger->tgnargs,
-						   td->tg_trigger->tgnargs >= 1 ? " (\"" : "",
-						   td->tg_trigger->tgnargs >= 1 ? td->tg_trigger->tgargs[0] : "",
-						   td->tg_trigger->tgnargs >= 1 ? "\")" : ""),
+				 td->tg_trigger->tgnargs > 1 ?
+				 errdetail("El disparador \"%s\" pasa %d argumentos; pae.tg_auditoria admite uno, el nombre de la tabla.",
+						   td->tg_trigger->tgname, td->tg_trigger->tgnargs) :
+				 errdetail("El disparador \"%s\" nombra la tabla \"%s\"; el rastro nombra cada tabla por su propio nombre.",
+						   td->tg_trigger->tgname, td->tg_trigger->tgargs[0]),
 				 errhint("Cree el disparador con pae.tg_auditoria('%s') o sin argumento.", nombre)));
 }
 

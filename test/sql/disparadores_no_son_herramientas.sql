@@ -108,7 +108,7 @@ SELECT is(pg_temp.intentar(NULL, $$INSERT INTO sin_argumento VALUES (1)$$),
 -- a table of pae, but the argument names another one
 CREATE TRIGGER auditoria_falsa AFTER INSERT ON pae.operadores FOR EACH ROW EXECUTE FUNCTION pae.tg_auditoria('visitas');
 SELECT is(pg_temp.error_completo(NULL, $$INSERT INTO pae.operadores VALUES ('900111222-3', 'Operador Falso')$$),
-          '39P01: el argumento de pae.tg_auditoria debe ser "operadores", el nombre de la tabla | El disparador "auditoria_falsa" pasa 1 argumentos ("visitas"); el rastro nombra la tabla por su nombre, no por otro.',
+          '39P01: el argumento de pae.tg_auditoria debe ser "operadores", el nombre de la tabla | El disparador "auditoria_falsa" nombra la tabla "visitas"; el rastro nombra cada tabla por su propio nombre.',
           'tg_auditoria(''visitas'') on pae.operadores: refused, the trail names a table by its own name');
 DROP TRIGGER auditoria_falsa ON pae.operadores;
 -- the trail cannot audit itself
