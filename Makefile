@@ -27,6 +27,7 @@ OBJS = \
 	src/geofence.o \
 	src/sedes.o \
 	src/cache.o \
+	src/disparadores.o \
 	src/actor.o \
 	src/acceso.o \
 	src/visita.o \

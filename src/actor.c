@@ -34,6 +34,7 @@
 #include "storage/proc.h"
 
 #include "cache.h"
+#include "disparadores.h"
 #include "pae_cauca.h"
 
 PG_FUNCTION_INFO_V1(pae_usuario_actual_sql);
@@ -204,12 +205,13 @@ PG_FUNCTION_INFO_V1(pae_tg_usuarios_cambio);
 Datum
 pae_tg_usuarios_cambio(PG_FUNCTION_ARGS)
 {
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("pae.tg_usuarios_cambio solo puede usarse como disparador"),
-				 errdetail("La función fue llamada fuera de un disparador."),
-				 errhint("Úsela en CREATE TRIGGER ... AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ... FOR EACH STATEMENT.")));
+	pae_tg_exigir_protocolo(fcinfo, "pae.tg_usuarios_cambio",
+							PAE_TG_DESPUES | PAE_TG_SENTENCIA | PAE_TG_INSERT |
+							PAE_TG_UPDATE | PAE_TG_DELETE | PAE_TG_TRUNCATE,
+							"AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON pae.usuarios FOR EACH STATEMENT");
+	if (!pae_rel_es_tabla(((TriggerData *) fcinfo->context)->tg_relation, "usuarios"))
+		pae_tg_rechazar_tabla("pae.tg_usuarios_cambio",
+							  ((TriggerData *) fcinfo->context)->tg_relation, "pae.usuarios");
 	pae_cache_invalidar();
 	/* and, once this transaction commits, in every other backend */
 	CacheInvalidateRelcache(((TriggerData *) fcinfo->context)->tg_relation);

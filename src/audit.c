@@ -67,6 +67,7 @@
 #include "utils/uuid.h"
 #include "utils/xid8.h"
 
+#include "disparadores.h"
 #include "fila_jsonb.h"
 #include "pae_cauca.h"
 
@@ -548,6 +549,65 @@ pae_auditoria_insertar(Oid padre_oid, Datum *valores, bool *nulos, TimestampTz e
  */
 
 /*
+ * The audit is for the business tables of schema pae: a table of pae (or
+ * a partition of one), never the trail itself, and the trigger's argument,
+ * when given, is that table's name.  Anywhere else the trigger would write
+ * sealed rows about rows that are not the business's (a temporary table
+ * claiming to be pae.visitas).
+ */
+static void
+pae_auditoria_exigir_tabla(TriggerData *td)
+{
+	Relation	rel = td->tg_relation;
+	Oid			raiz = pae_rel_raiz(rel);
+	Oid			nsp = get_namespace_oid("pae", true);
+	bool		es_raiz = (raiz == RelationGetRelid(rel));
+	const char *nombre = es_raiz ? RelationGetRelationName(rel) : get_rel_name(raiz);
+	Oid			raiz_nsp = es_raiz ? RelationGetNamespace(rel) : get_rel_namespace(raiz);
+	char		raiz_tipo = es_raiz ? rel->rd_rel->relkind : get_rel_relkind(raiz);
+
+	if (!OidIsValid(nsp) || nombre == NULL || raiz_nsp != nsp ||
+		rel->rd_rel->relkind != RELKIND_RELATION ||
+		(raiz_tipo != RELKIND_RELATION && raiz_tipo != RELKIND_PARTITIONED_TABLE) ||
+		strncmp(nombre, "auditoria", strlen("auditoria")) == 0)
+		pae_tg_rechazar_tabla("pae.tg_auditoria", rel,
+							  "las tablas de negocio del esquema pae (y sus particiones)");
+	if (td->tg_trigger->tgnargs > 1 ||
+		(td->tg_trigger->tgnargs == 1 && strcmp(td->tg_trigger->tgargs[0], nombre) != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("el argumento de pae.tg_auditoria debe ser \"%s\", el nombre de la tabla", nombre),
+				 td->tg_trigger->tgnargs > 1 ?
+				 errdetail("El disparador \"%s\" pasa %d argumentos; pae.tg_auditoria admite uno, el nombre de la tabla.",
+						   td->tg_trigger->tgname, td->tg_trigger->tgnargs) :
+				 errdetail("El disparador \"%s\" nombra la tabla \"%s\"; el rastro nombra cada tabla por su propio nombre.",
+						   td->tg_trigger->tgname, td->tg_trigger->tgargs[0]),
+				 errhint("Cree el disparador con pae.tg_auditoria('%s') o sin argumento.", nombre)));
+}
+
+/*
+ * The append-only guard belongs to pae.auditoria (its partitions, and the
+ * months pae.archivar_auditoria detached, which keep their TRUNCATE
+ * guard) and pae.auditoria_sellos.
+ */
+static void
+pae_auditoria_inmutable_exigir_tabla(Relation rel)
+{
+	Oid			nsp = get_namespace_oid("pae", true);
+	const char *nombre = RelationGetRelationName(rel);
+
+	if (pae_rel_es_tabla(rel, "auditoria") || pae_rel_es_tabla(rel, "auditoria_sellos"))
+		return;
+	if (OidIsValid(nsp) && RelationGetNamespace(rel) == nsp &&
+		rel->rd_rel->relkind == RELKIND_RELATION &&
+		strncmp(nombre, "auditoria_p", strlen("auditoria_p")) == 0)
+		return;
+	pae_tg_rechazar_tabla("pae.tg_auditoria_inmutable", rel,
+						  "pae.auditoria, sus particiones y pae.auditoria_sellos");
+}
+
+
+/*
  * pae.tg_auditoria() RETURNS trigger
  *		AFTER INSERT OR UPDATE OR DELETE ... FOR EACH ROW on every business
  *		table.  Its optional argument names the table in the trail (a
@@ -570,18 +630,11 @@ pae_tg_auditoria(PG_FUNCTION_ARGS)
 	bool		nulos[PAE_AUD_NCOLS];
 	const char *op;
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("pae.tg_auditoria solo puede usarse como disparador"),
-				 errdetail("La función fue llamada fuera de un disparador."),
-				 errhint("Úsela en CREATE TRIGGER ... AFTER INSERT OR UPDATE OR DELETE ... FOR EACH ROW.")));
-	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("pae.tg_auditoria debe dispararse AFTER ... FOR EACH ROW"),
-				 errdetail("El disparador \"%s\" no es AFTER FOR EACH ROW.", td->tg_trigger->tgname),
-				 errhint("Cree el disparador AFTER INSERT OR UPDATE OR DELETE ... FOR EACH ROW.")));
+	pae_tg_exigir_protocolo(fcinfo, "pae.tg_auditoria",
+							PAE_TG_DESPUES | PAE_TG_FILA |
+							PAE_TG_INSERT | PAE_TG_UPDATE | PAE_TG_DELETE,
+							"AFTER INSERT OR UPDATE OR DELETE ... FOR EACH ROW");
+	pae_auditoria_exigir_tabla(td);
 
 	/*
 	 * The extension's own script (shipped data, upgrades) is not a business
@@ -707,12 +760,11 @@ pae_tg_auditoria_inmutable(PG_FUNCTION_ARGS)
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	const char *op = "modificar";
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("pae.tg_auditoria_inmutable solo puede usarse como disparador"),
-				 errdetail("La función fue llamada fuera de un disparador."),
-				 errhint("Úsela en CREATE TRIGGER ... BEFORE UPDATE OR DELETE OR TRUNCATE.")));
+	pae_tg_exigir_protocolo(fcinfo, "pae.tg_auditoria_inmutable",
+							PAE_TG_ANTES | PAE_TG_FILA | PAE_TG_SENTENCIA |
+							PAE_TG_UPDATE | PAE_TG_DELETE | PAE_TG_TRUNCATE,
+							"BEFORE UPDATE OR DELETE (FOR EACH ROW) o BEFORE TRUNCATE");
+	pae_auditoria_inmutable_exigir_tabla(td->tg_relation);
 	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 		op = "UPDATE";
 	else if (TRIGGER_FIRED_BY_DELETE(td->tg_event))

@@ -55,6 +55,12 @@ static const PaeRegla pae_reglas_tabla[] = {
 	 "Caracteres máximos de evidencias.mime (22001 si se superan)"},
 	{"evidencias_por_visita_max", CppAsString2(PAE_EVIDENCIAS_POR_VISITA_MAX),
 	 "Evidencias máximas de una visita (54000 si se superan)"},
+	{"contrato_meses_max", CppAsString2(PAE_CONTRATO_MESES_MAX),
+	 "Meses que abarca a lo sumo la vigencia de un contrato (cada mes es una partición de visitas)"},
+	{"contrato_anios_atras", CppAsString2(PAE_CONTRATO_ANIOS_ATRAS),
+	 "Años antes de hoy en que puede empezar la vigencia de un contrato"},
+	{"contrato_anios_adelante", CppAsString2(PAE_CONTRATO_ANIOS_ADELANTE),
+	 "Años después de hoy en que puede terminar la vigencia de un contrato"},
 };
 
 /*

@@ -73,5 +73,13 @@
 #define PAE_EVIDENCIA_MIME_MAX		255
 /* evidencias of one visit */
 #define PAE_EVIDENCIAS_POR_VISITA_MAX	50
+/*
+ * a contract's vigencia spans at most this many months, and lies within
+ * these years before and after today: each contract row creates at most
+ * that many monthly partitions of pae.visitas (pae.tg_contratos_particiones)
+ */
+#define PAE_CONTRATO_MESES_MAX		36
+#define PAE_CONTRATO_ANIOS_ATRAS	10
+#define PAE_CONTRATO_ANIOS_ADELANTE	5
 
 #endif							/* PAE_REGLAS_H */

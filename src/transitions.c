@@ -34,6 +34,7 @@
 #include "utils/timestamp.h"
 
 #include "alertas.h"
+#include "disparadores.h"
 #include "geodesy.h"
 #include "tiempos.h"
 #include "visita.h"
@@ -521,9 +522,12 @@ pae_tg_visitas_despues(PG_FUNCTION_ARGS)
 	Oid			invocador;
 	PaeUsuarioGuardado guardado;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(td->tg_event) || !TRIGGER_FIRED_BY_UPDATE(td->tg_event))
-		elog(ERROR, "pae.tg_visitas_despues must be fired AFTER UPDATE ... FOR EACH ROW");
+	pae_tg_exigir_protocolo(fcinfo, "pae.tg_visitas_despues",
+							PAE_TG_DESPUES | PAE_TG_FILA | PAE_TG_UPDATE,
+							"AFTER UPDATE ON pae.visitas FOR EACH ROW");
+	if (!pae_rel_es_tabla(td->tg_relation, "visitas"))
+		pae_tg_rechazar_tabla("pae.tg_visitas_despues", td->tg_relation,
+							  "pae.visitas y sus particiones");
 
 	desc = td->tg_relation->rd_att;
 	invocador = GetUserId();
@@ -532,6 +536,8 @@ pae_tg_visitas_despues(PG_FUNCTION_ARGS)
 
 	pae_visita_leer(td->tg_trigtuple, desc, &antes);
 	pae_visita_leer(td->tg_newtuple, desc, &v);
+	pae_visita_exigir(td->tg_relation, &antes, false);
+	pae_visita_exigir(td->tg_relation, &v, false);
 	cambio_estado = pae_visita_cambio(&antes, &v, PV_ESTADO, desc);
 	cambio_checkin = pae_visita_cambio(&antes, &v, PV_CIN_LAT, desc) ||
 		pae_visita_cambio(&antes, &v, PV_CIN_LON, desc) ||

@@ -30,6 +30,7 @@
 #include "utils/date.h"
 #include "utils/timestamp.h"
 
+#include "disparadores.h"
 #include "geodesy.h"
 #include "tiempos.h"
 #include "visita.h"
@@ -504,6 +505,7 @@ pae_antes_insert(TriggerData *td, TupleDesc desc, Oid invocador)
 	PaeSede		sede;
 
 	pae_visita_leer(td->tg_trigtuple, desc, &v);
+	pae_visita_exigir(td->tg_relation, &v, true);
 
 	/*
 	 * A visit is born programada.  Only a privileged session acting as
@@ -546,6 +548,7 @@ pae_antes_update(TriggerData *td, TupleDesc desc, Oid invocador)
 
 	pae_visita_leer(td->tg_trigtuple, desc, &antes);
 	pae_visita_leer(td->tg_newtuple, desc, &v);
+	pae_visita_exigir(td->tg_relation, &v, false);
 
 	if (pae_visita_cambio(&antes, &v, PV_ID, desc) ||
 		pae_visita_cambio(&antes, &v, PV_CREADA, desc))
@@ -660,9 +663,13 @@ pae_tg_visitas_antes(PG_FUNCTION_ARGS)
 	Oid			invocador;
 	PaeUsuarioGuardado guardado;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(td->tg_event))
-		elog(ERROR, "pae.tg_visitas_antes must be fired BEFORE ... FOR EACH ROW");
+	pae_tg_exigir_protocolo(fcinfo, "pae.tg_visitas_antes",
+							PAE_TG_ANTES | PAE_TG_FILA |
+							PAE_TG_INSERT | PAE_TG_UPDATE | PAE_TG_DELETE,
+							"BEFORE INSERT OR UPDATE OR DELETE ON pae.visitas FOR EACH ROW");
+	if (!pae_rel_es_tabla(td->tg_relation, "visitas"))
+		pae_tg_rechazar_tabla("pae.tg_visitas_antes", td->tg_relation,
+							  "pae.visitas y sus particiones");
 
 	desc = td->tg_relation->rd_att;
 	invocador = GetUserId();

@@ -10,6 +10,7 @@
 
 #include "access/htup.h"
 #include "access/tupdesc.h"
+#include "utils/relcache.h"
 #include "utils/uuid.h"
 
 #include "pae_cauca.h"
@@ -65,6 +66,7 @@ extern void pae_cambiar(PaeCambios *c, PaeVisita *v, PaeVisitaCol col,
 						Datum value, bool isnull);
 extern char *pae_ts_texto(Datum ts);
 extern void pae_visita_leer(HeapTuple tuple, TupleDesc desc, PaeVisita *v);
+extern void pae_visita_exigir(Relation rel, const PaeVisita *v, bool insert);
 extern bool pae_visita_cambio(const PaeVisita *antes, const PaeVisita *despues,
 							  PaeVisitaCol col, TupleDesc desc);
 extern char *pae_uuid_texto(Datum uuid);

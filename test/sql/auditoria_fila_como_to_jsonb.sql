@@ -17,7 +17,8 @@ CREATE DOMAIN prueba_fila.nota AS text;
 CREATE TYPE prueba_fila.color AS ENUM ('rojo', 'verde');
 CREATE TYPE prueba_fila.par AS (a int, b text);
 CREATE TYPE prueba_fila.punto AS (x float8, y float8);
-CREATE TABLE prueba_fila.todo (
+-- in schema pae: pae.tg_auditoria audits only the tables of pae
+CREATE TABLE pae.todo (
     id          int PRIMARY KEY,
     b           boolean,
     i2          smallint,
@@ -48,7 +49,7 @@ CREATE TABLE prueba_fila.todo (
     pt          prueba_fila.punto,
     token_api   text
 );
-CREATE TRIGGER auditoria AFTER INSERT OR UPDATE OR DELETE ON prueba_fila.todo
+CREATE TRIGGER auditoria AFTER INSERT OR UPDATE OR DELETE ON pae.todo
     FOR EACH ROW EXECUTE FUNCTION pae.tg_auditoria('todo');
 
 CREATE TEMP TABLE antes_id ON COMMIT DROP AS
@@ -58,9 +59,9 @@ CREATE TEMP VIEW mias AS
 
 -- what the trail must hold: to_jsonb of the row without its secret columns
 CREATE FUNCTION pg_temp.esperado(k int) RETURNS jsonb LANGUAGE sql AS
-$$ SELECT to_jsonb(fila) - ARRAY['token_api', 'clave_nueva'] FROM prueba_fila.todo fila WHERE fila.id = k $$;
+$$ SELECT to_jsonb(fila) - ARRAY['token_api', 'clave_nueva'] FROM pae.todo fila WHERE fila.id = k $$;
 
-INSERT INTO prueba_fila.todo VALUES
+INSERT INTO pae.todo VALUES
     (1, true, -32768, 9223372036854775807, 1.5, 0.1, 12345678901234567890.000100, 3.5,
      '2025-03-04', '2025-03-04 08:10:00.123456', '2025-03-04 08:10:00-05', 'con "comillas" y \ barra',
      'ñandú', 'ab', 'una nota', 'verde', ARRAY[1, NULL, 3], ARRAY['a', 'b"c'], ROW(7, 'siete'),
@@ -92,11 +93,11 @@ SELECT is((SELECT jsonb_typeof(despues->'jbs') FROM mias WHERE pk = '{"id": 1}' 
           'string', 'un jsonb escalar queda como escalar');
 
 -- UPDATE of every column: old and new values of exactly those columns
-UPDATE prueba_fila.todo SET (b, i2, i8, f4, f8, n, cant, d, ts, tstz, t, vc, ch, nota, color, arr, tarr,
+UPDATE pae.todo SET (b, i2, i8, f4, f8, n, cant, d, ts, tstz, t, vc, ch, nota, color, arr, tarr,
                              par, js, jb, jbs, u, by, iv, ip, g, pt, token_api)
     = (SELECT b, i2, i8, f4, f8, n, cant, d, ts, tstz, t, vc, ch, nota, color, arr, tarr,
               par, js, jb, jbs, u, by, iv, ip, g, pt, token_api
-         FROM prueba_fila.todo WHERE id = 1)
+         FROM pae.todo WHERE id = 1)
  WHERE id = 2;
 SELECT is((SELECT despues FROM mias WHERE operacion = 'UPDATE'),
           pg_temp.esperado(2) - 'id',
@@ -105,14 +106,14 @@ SELECT is((SELECT antes FROM mias WHERE operacion = 'UPDATE'),
           (SELECT despues - 'id' FROM mias WHERE operacion = 'INSERT' AND pk = '{"id": 2}'),
           'UPDATE: antes tiene los valores anteriores de esas mismas columnas');
 
-DELETE FROM prueba_fila.todo WHERE id = 3;
+DELETE FROM pae.todo WHERE id = 3;
 SELECT is((SELECT antes FROM mias WHERE operacion = 'DELETE'),
           (SELECT despues FROM mias WHERE operacion = 'INSERT' AND pk = '{"id": 3}'),
           'DELETE: antes es la fila borrada completa');
 
 -- the trail does not depend on extra_float_digits (to_jsonb would round)
 SET LOCAL extra_float_digits = -15;
-INSERT INTO prueba_fila.todo (id, f4, f8) VALUES (5, 0.1, 0.1);
+INSERT INTO pae.todo (id, f4, f8) VALUES (5, 0.1, 0.1);
 RESET extra_float_digits;
 SELECT is((SELECT despues FROM mias WHERE pk = '{"id": 5}'), pg_temp.esperado(5),
           'con extra_float_digits = -15 el float se guarda con todos sus dígitos');
@@ -120,17 +121,17 @@ SELECT is((SELECT despues->>'f8' FROM mias WHERE pk = '{"id": 5}'), '0.1',
           'y con los dígitos más cortos que lo representan');
 
 -- the per-relation cache follows the relation
-ALTER TABLE prueba_fila.todo ADD COLUMN nueva text DEFAULT 'n', DROP COLUMN vc;
-INSERT INTO prueba_fila.todo (id, t) VALUES (6, 'tras ALTER');
+ALTER TABLE pae.todo ADD COLUMN nueva text DEFAULT 'n', DROP COLUMN vc;
+INSERT INTO pae.todo (id, t) VALUES (6, 'tras ALTER');
 SELECT is((SELECT despues FROM mias WHERE pk = '{"id": 6}'), pg_temp.esperado(6),
           'tras ADD/DROP COLUMN la fila sigue siendo to_jsonb(fila)');
-ALTER TABLE prueba_fila.todo ALTER COLUMN i2 TYPE numeric USING i2 / 3.0;
-UPDATE prueba_fila.todo SET t = 'tras ALTER TYPE' WHERE id = 1;
-INSERT INTO prueba_fila.todo (id, i2) VALUES (7, 2.5);
+ALTER TABLE pae.todo ALTER COLUMN i2 TYPE numeric USING i2 / 3.0;
+UPDATE pae.todo SET t = 'tras ALTER TYPE' WHERE id = 1;
+INSERT INTO pae.todo (id, i2) VALUES (7, 2.5);
 SELECT is((SELECT despues FROM mias WHERE pk = '{"id": 7}'), pg_temp.esperado(7),
           'tras ALTER COLUMN TYPE la columna se convierte según su tipo nuevo');
-ALTER TABLE prueba_fila.todo RENAME COLUMN nueva TO clave_nueva;
-INSERT INTO prueba_fila.todo (id) VALUES (8);
+ALTER TABLE pae.todo RENAME COLUMN nueva TO clave_nueva;
+INSERT INTO pae.todo (id) VALUES (8);
 SELECT ok((SELECT NOT (despues ? 'clave_nueva') AND NOT (despues ? 'nueva') FROM mias WHERE pk = '{"id": 8}'),
           'una columna renombrada a un nombre secreto deja de entrar');
 
@@ -138,12 +139,12 @@ SELECT ok((SELECT NOT (despues ? 'clave_nueva') AND NOT (despues ? 'nueva') FROM
 CREATE TYPE prueba_fila.etiqueta AS ENUM ('a');
 CREATE FUNCTION prueba_fila.etiqueta_json(e prueba_fila.etiqueta) RETURNS json
     LANGUAGE sql IMMUTABLE AS $$ SELECT json_build_object('etiqueta', e::text) $$;
-ALTER TABLE prueba_fila.todo ADD COLUMN et prueba_fila.etiqueta;
-INSERT INTO prueba_fila.todo (id, et) VALUES (9, 'a');
+ALTER TABLE pae.todo ADD COLUMN et prueba_fila.etiqueta;
+INSERT INTO pae.todo (id, et) VALUES (9, 'a');
 SELECT is((SELECT despues->'et' FROM mias WHERE pk = '{"id": 9}'), '"a"'::jsonb,
           'sin cast a json un enum se guarda como su texto');
 CREATE CAST (prueba_fila.etiqueta AS json) WITH FUNCTION prueba_fila.etiqueta_json(prueba_fila.etiqueta);
-INSERT INTO prueba_fila.todo (id, et) VALUES (10, 'a');
+INSERT INTO pae.todo (id, et) VALUES (10, 'a');
 SELECT is((SELECT despues->'et' FROM mias WHERE pk = '{"id": 10}'), '{"etiqueta": "a"}'::jsonb,
           'un CAST a json creado después se usa, como en to_jsonb');
 SELECT is((SELECT despues FROM mias WHERE pk = '{"id": 10}'), pg_temp.esperado(10),

@@ -1,0 +1,53 @@
+-- Run under valgrind by tools/valgrind.sh in a single-user backend (one statement per line): the NULL and wrong-table paths of the C triggers (issue 9, items 1 and 2).
+-- Each refused statement runs inside vn.intento, which returns its SQLSTATE and message: the script itself fails no statement.
+-- A visit with each NOT NULL column NULL (as the owner and as a visitador through the PostgREST emulation), SET visitador = NULL through pae_api.visitas, and every C trigger attached to a table it was not made for, including a month detached from pae.visitas and attached to another table after its root was cached.
+-- Its own people, sedes and contract: the scripts of test/valgrind/ run one after the other in the same cluster.
+CREATE SCHEMA vn;
+GRANT USAGE ON SCHEMA vn TO PUBLIC;
+CREATE FUNCTION vn.intento(sentencia text) RETURNS text LANGUAGE plpgsql AS $$ BEGIN EXECUTE sentencia; RETURN 'ok'; EXCEPTION WHEN OTHERS THEN RETURN SQLSTATE || ': ' || SQLERRM; END $$;
+INSERT INTO pae.instituciones (codigo, nombre, municipio) VALUES ('119001800001', 'IE Valgrind', '19001');
+INSERT INTO pae.sedes (codigo, nombre, institucion, municipio, ubicacion) VALUES ('119001800101', 'Sede Centro', '119001800001', '19001', 'SRID=4326;POINT(-76.6128 2.4442)');
+INSERT INTO pae.operadores (nit, nombre) VALUES ('900223456-1', 'Operador');
+INSERT INTO pae.contratos (numero, operador, vigencia, raciones_dia) VALUES ('PAE-V-002', '900223456-1', daterange('2025-01-01', '2027-01-01'), 200);
+INSERT INTO pae.contrato_sedes VALUES ('PAE-V-002', '119001800101');
+INSERT INTO pae.usuarios (id, correo, nombre, rol) VALUES ('00000000-0000-4000-b000-000000000001', 'vn@p.co', 'V', 'visitador');
+INSERT INTO pae.usuario_municipios VALUES ('00000000-0000-4000-b000-000000000001', '19001');
+INSERT INTO pae.visitas (id, sede, contrato, visitador, fecha_visita) VALUES ('00000000-0000-4000-9000-000000000001', '119001800101', 'PAE-V-002', '00000000-0000-4000-b000-000000000001', '2026-06-10 08:00-05');
+CREATE FUNCTION vn.insertar_nulo(col text, n int) RETURNS text LANGUAGE plpgsql AS $$ DECLARE b jsonb := jsonb_build_object('id', format('00000000-0000-4000-9000-%s', lpad(n::text, 12, '0')), 'sede', '119001800101', 'contrato', 'PAE-V-002', 'visitador', '00000000-0000-4000-b000-000000000001', 'fecha_visita', '2026-05-01 08:00-05'::timestamptz + n * interval '1 day') || jsonb_build_object(col, NULL); c text := (SELECT string_agg(quote_ident(k), ', ') FROM jsonb_object_keys(b) k); BEGIN RETURN vn.intento(format('INSERT INTO pae.visitas (%s) SELECT %s FROM jsonb_populate_record(NULL::pae.visitas, %L)', c, c, b)); END $$;
+SELECT string_agg(a.attname || ' ' || vn.insertar_nulo(a.attname, a.attnum), '; ' ORDER BY a.attnum) AS insertar_nulos FROM pg_attribute a WHERE a.attrelid = 'pae.visitas'::regclass AND a.attnum > 0 AND NOT a.attisdropped;
+SELECT string_agg(a.attname || ' ' || vn.intento(format('UPDATE pae.visitas SET %I = NULL WHERE id = %L', a.attname, '00000000-0000-4000-9000-000000000001')), '; ' ORDER BY a.attnum) AS actualizar_nulos FROM pg_attribute a WHERE a.attrelid = 'pae.visitas'::regclass AND a.attnum > 0 AND NOT a.attisdropped;
+SELECT set_config('request.jwt.claims', '{"sub": "00000000-0000-4000-b000-000000000001", "role": "pae_visitador"}', false);
+SET ROLE pae_visitador;
+SELECT vn.intento($$INSERT INTO pae.visitas (sede, contrato, fecha_visita) VALUES ('119001800101', 'PAE-V-002', now() + interval '1 day')$$) AS visitador_sin_visitador;
+SELECT vn.intento($$INSERT INTO pae.visitas (id, sede, contrato, visitador, fecha_visita) VALUES (NULL, '119001800101', 'PAE-V-002', '00000000-0000-4000-b000-000000000001', now() + interval '1 day')$$) AS visitador_id_nulo;
+SELECT vn.intento($$UPDATE pae_api.visitas SET visitador = NULL WHERE id = '00000000-0000-4000-9000-000000000001'$$) AS api_visitador_nulo;
+SELECT vn.intento($$UPDATE pae_api.visitas SET sede = NULL, contrato = NULL, fecha_visita = NULL, estado = NULL WHERE id = '00000000-0000-4000-9000-000000000001'$$) AS api_plan_nulo;
+SELECT vn.intento($$CREATE TEMP TABLE herramienta (LIKE pae.visitas); CREATE TRIGGER h BEFORE INSERT ON herramienta FOR EACH ROW EXECUTE FUNCTION pae.tg_visitas_antes()$$) AS visitador_crea_disparador;
+RESET ROLE;
+SELECT set_config('request.jwt.claims', '', false);
+CREATE TEMP TABLE otra_forma (id uuid DEFAULT gen_random_uuid(), sede int, contrato text, visitador uuid, fecha_visita timestamptz);
+CREATE TRIGGER antes BEFORE INSERT ON otra_forma FOR EACH ROW EXECUTE FUNCTION pae.tg_visitas_antes();
+SELECT vn.intento($$INSERT INTO otra_forma (sede, contrato) VALUES (5, NULL)$$) AS sede_int;
+CREATE TEMP TABLE falsa (LIKE pae.visitas INCLUDING DEFAULTS);
+INSERT INTO falsa SELECT * FROM pae.visitas;
+CREATE TRIGGER despues AFTER UPDATE ON falsa FOR EACH ROW EXECUTE FUNCTION pae.tg_visitas_despues();
+CREATE TRIGGER zz_auditoria AFTER INSERT OR UPDATE OR DELETE ON falsa FOR EACH ROW EXECUTE FUNCTION pae.tg_auditoria('visitas');
+CREATE TRIGGER inmutable BEFORE DELETE ON falsa FOR EACH ROW EXECUTE FUNCTION pae.tg_auditoria_inmutable();
+SELECT vn.intento($$UPDATE falsa SET estado = 'aprobada'$$) AS despues_ajeno;
+SELECT vn.intento($$DELETE FROM falsa$$) AS inmutable_ajeno;
+CREATE TEMP TABLE personas (a int);
+CREATE TRIGGER cambio AFTER INSERT ON personas FOR EACH STATEMENT EXECUTE FUNCTION pae.tg_usuarios_cambio();
+SELECT vn.intento($$INSERT INTO personas VALUES (1)$$) AS usuarios_cambio_ajeno;
+SELECT vn.intento($$INSERT INTO falsa SELECT * FROM pae.visitas LIMIT 1$$) AS auditoria_ajena;
+CREATE TRIGGER auditoria_falsa AFTER INSERT ON pae.operadores FOR EACH ROW EXECUTE FUNCTION pae.tg_auditoria('visitas');
+SELECT vn.intento($$INSERT INTO pae.operadores VALUES ('900111222-3', 'Falso')$$) AS auditoria_argumento_ajeno;
+DROP TRIGGER auditoria_falsa ON pae.operadores;
+INSERT INTO pae.visitas (id, sede, contrato, visitador, fecha_visita) VALUES ('00000000-0000-4000-9000-000000000099', '119001800101', 'PAE-V-002', '00000000-0000-4000-b000-000000000001', '2026-08-10 08:00-05');
+DELETE FROM pae.visitas WHERE id = '00000000-0000-4000-9000-000000000099';
+ALTER TABLE pae.visitas DETACH PARTITION pae.visitas_p2026_08;
+CREATE TABLE vn.otras_visitas (LIKE pae.visitas) PARTITION BY RANGE (fecha_visita);
+ALTER TABLE vn.otras_visitas ATTACH PARTITION pae.visitas_p2026_08 FOR VALUES FROM ('2026-08-01 05:00+00') TO ('2026-09-01 05:00+00');
+CREATE TRIGGER antes BEFORE INSERT ON pae.visitas_p2026_08 FOR EACH ROW EXECUTE FUNCTION pae.tg_visitas_antes();
+SELECT vn.intento($$INSERT INTO vn.otras_visitas (id, sede, contrato, visitador, fecha_visita) VALUES (NULL, NULL, NULL, NULL, '2026-08-11 08:00-05')$$) AS particion_en_otra_tabla;
+DROP TABLE vn.otras_visitas;
+SELECT count(*) AS ids, (SELECT count(*) FROM pae.transiciones) AS transiciones, (SELECT count(*) FROM pae.eventos) AS eventos FROM pae.visitas_id;
