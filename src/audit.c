@@ -45,6 +45,7 @@
 #include "access/tableam.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
@@ -99,6 +100,8 @@ static const char *const pae_cabeceras_guardadas[] = {
  */
 
 static LocalTransactionId pae_cliente_lxid = InvalidLocalTransactionId;
+static Oid	pae_cliente_sesion = InvalidOid;
+static bool pae_cliente_confiable = false;
 static char *pae_cliente_fuente = NULL;
 static Jsonb *pae_cliente_jsonb = NULL;
 static char *pae_cliente_texto = NULL;
@@ -323,20 +326,80 @@ pae_cab_escalar(void *state, char *token, JsonTokenType tipo)
 }
 
 /*
+ * A copy of the headers JSON in which every string literal holding a
+ * \u0000 escape (which text cannot hold, so the JSON parser refuses the
+ * whole document) is replaced: a key by "" (which names no kept header),
+ * a value by null (which is not kept).  Only the header carrying it is
+ * lost.  Malformed input is copied as it comes; the parser rejects it.
+ */
+static char *
+pae_cabeceras_sin_nul(const char *fuente)
+{
+	StringInfoData out;
+	const char *p = fuente;
+
+	initStringInfo(&out);
+	while (*p != '\0')
+	{
+		const char *inicio;
+		const char *q;
+		bool		nul = false;
+
+		if (*p != '"')
+		{
+			appendStringInfoChar(&out, *p++);
+			continue;
+		}
+		inicio = p++;
+		while (*p != '\0' && *p != '"')
+		{
+			if (*p == '\\' && p[1] != '\0')
+			{
+				if (strncmp(p + 1, "u0000", 5) == 0)
+					nul = true;
+				p++;
+			}
+			p++;
+		}
+		if (*p == '"')
+			p++;
+		if (!nul)
+		{
+			appendBinaryStringInfo(&out, inicio, p - inicio);
+			continue;
+		}
+		for (q = p; *q == ' ' || *q == '\t' || *q == '\n' || *q == '\r'; q++)
+			;
+		appendStringInfoString(&out, *q == ':' ? "\"\"" : "null");
+	}
+	return out.data;
+}
+
+/*
  * The client information PostgREST puts in request.headers, reduced to
  * the headers worth keeping (never Authorization or Cookie), each value
- * cut to PAE_CLIENTE_VALOR_MAX bytes.  Malformed text gives NULL: the
- * audit never makes a business change fail.
+ * cut to PAE_CLIENTE_VALOR_MAX bytes.  Only sessions whose JWT claims are
+ * trusted (opened by the authenticator role or a superuser) have their
+ * headers recorded: anyone else can SET request.headers and forge
+ * x-forwarded-for.  Malformed text gives NULL: the audit never makes a
+ * business change fail.
  */
 static Jsonb *
 pae_auditoria_cliente(const char **texto)
 {
 	LocalTransactionId lxid = MyProc->lxid;
-	const char *fuente = GetConfigOption("request.headers", true, false);
+	Oid			sesion = GetSessionUserId();
+	bool		otra = (lxid != pae_cliente_lxid || sesion != pae_cliente_sesion);
+	const char *fuente;
 
+	/* trust depends only on the session user: once per transaction */
+	if (otra)
+		pae_cliente_confiable = pae_claims_confiables();
+	fuente = pae_cliente_confiable ?
+		GetConfigOption("request.headers", true, false) : NULL;
 	if (fuente == NULL)
 		fuente = "";
-	if (lxid != pae_cliente_lxid || pae_cliente_fuente == NULL ||
+	if (otra || pae_cliente_fuente == NULL ||
 		strcmp(fuente, pae_cliente_fuente) != 0)
 	{
 		Jsonb	   *res = NULL;
@@ -347,7 +410,8 @@ pae_auditoria_cliente(const char **texto)
 			PaeCabeceras c;
 			JsonSemAction sem;
 			JsonLexContext *lex;
-			char	   *copia = pstrdup(fuente);
+			char	   *copia = strstr(fuente, "\\u0000") != NULL ?
+				pae_cabeceras_sin_nul(fuente) : pstrdup(fuente);
 
 			memset(&c, 0, sizeof(c));
 			memset(&sem, 0, sizeof(sem));
@@ -381,6 +445,7 @@ pae_auditoria_cliente(const char **texto)
 		}
 		MemoryContextSwitchTo(viejo);
 		pae_cliente_lxid = lxid;
+		pae_cliente_sesion = sesion;
 	}
 	*texto = pae_cliente_texto;
 	return pae_cliente_jsonb;
@@ -561,7 +626,14 @@ pae_tg_auditoria(PG_FUNCTION_ARGS)
 	TupleDesc	desc;
 	PaeFilaAuditoria f;
 	Jsonb	   *fila;
-	Oid			invocador = GetUserId();
+	/*
+	 * The role that called, not the owner of a SECURITY DEFINER function
+	 * the change ran in (nor the extension's owner the triggers' own
+	 * bookkeeping runs as): the outer user id is the one SET ROLE or the
+	 * login set, and no definer function, however nested, can change it
+	 * (SET ROLE is refused inside one).
+	 */
+	Oid			invocador = GetOuterUserId();
 	Oid			padre;
 	Oid			seq;
 	uint8		hash[PAE_HASH_LEN];

@@ -66,6 +66,7 @@ typedef struct PaeActor
 	bool		privilegiado;	/* superuser, extension owner or pae_admin */
 } PaeActor;
 
+extern bool pae_claims_confiables(void);
 extern bool pae_usuario_actual(Oid invocador, pg_uuid_t *id);
 extern void pae_actor_obtener(Oid invocador, PaeActor *actor);
 extern bool pae_sesion_privilegiada_anonima(Oid invocador);
