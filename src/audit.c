@@ -613,6 +613,20 @@ pae_auditoria_insertar(Oid padre_oid, Datum *valores, bool *nulos, TimestampTz e
  */
 
 /*
+ * Equal values: the same bytes (the usual case, an unchanged column keeps
+ * its stored, perhaps toasted, form), or for a varlena the same contents
+ * once detoasted (a value set again to what it was arrives uncompressed).
+ */
+static bool
+pae_mismo_valor(Datum a, Datum b, Form_pg_attribute att)
+{
+	if (datumIsEqual(a, b, att->attbyval, att->attlen))
+		return true;
+	return att->attlen == -1 && datum_image_eq(a, b, false, -1);
+}
+
+
+/*
  * pae.tg_auditoria() RETURNS trigger
  *		AFTER INSERT OR UPDATE OR DELETE ... FOR EACH ROW on every business
  *		table.  Its optional argument names the table in the trail (a
@@ -704,10 +718,12 @@ pae_tg_auditoria(PG_FUNCTION_ARGS)
 				continue;
 			if (viejo.nulos[i] != nuevo.nulos[i] ||
 				(!viejo.nulos[i] &&
-				 !datumIsEqual(viejo.valores[i], nuevo.valores[i], a->attbyval, a->attlen)))
+				 !pae_mismo_valor(viejo.valores[i], nuevo.valores[i], a)))
 				cambiados = bms_add_member(cambiados, i + 1);
 		}
-		/* an UPDATE that changed nothing is still recorded, with {} and {} */
+		/* an UPDATE that changed nothing leaves no trace */
+		if (bms_is_empty(cambiados))
+			return PointerGetDatum(NULL);
 		f.antes = pae_columnas_jsonb(rel, &viejo, cambiados);
 		f.despues = pae_columnas_jsonb(rel, &nuevo, cambiados);
 		f.pk = pae_clave_jsonb(rel, &nuevo);

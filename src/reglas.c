@@ -45,6 +45,16 @@ static const PaeRegla pae_reglas_tabla[] = {
 	 "Fracción de raciones programadas por debajo de la cual se alerta raciones_faltantes"},
 	{"duracion_min", CppAsString2(PAE_DURACION_MIN_MIN) " minutes",
 	 "Duración mínima de una visita (check-in a check-out) antes de alertar duracion_sospechosa"},
+	{"observaciones_max", CppAsString2(PAE_OBSERVACIONES_MAX),
+	 "Caracteres máximos de visitas.observaciones (22001 si se superan)"},
+	{"motivo_max", CppAsString2(PAE_MOTIVO_MAX),
+	 "Caracteres máximos de visitas.motivo_estado, y del motivo de pae.transicion (22001 si se superan)"},
+	{"dispositivo_max", CppAsString2(PAE_DISPOSITIVO_MAX),
+	 "Caracteres máximos de visitas.dispositivo (22001 si se superan)"},
+	{"correo_max", CppAsString2(PAE_CORREO_MAX),
+	 "Caracteres máximos del correo de una persona en pae.crear_usuario (22023 si se superan)"},
+	{"nombre_max", CppAsString2(PAE_NOMBRE_MAX),
+	 "Caracteres máximos del nombre de una persona en pae.crear_usuario (22023 si se superan)"},
 };
 
 /*

@@ -55,4 +55,13 @@
 /* duracion_sospechosa: a visit shorter than this (minutes) */
 #define PAE_DURACION_MIN_MIN		10
 
+/* longest free texts of a visit, in characters (22001 beyond) */
+#define PAE_OBSERVACIONES_MAX		10000
+#define PAE_MOTIVO_MAX				1000
+#define PAE_DISPOSITIVO_MAX			200
+
+/* longest correo and nombre of a person, in characters (22023 beyond) */
+#define PAE_CORREO_MAX				254
+#define PAE_NOMBRE_MAX				200
+
 #endif							/* PAE_REGLAS_H */
