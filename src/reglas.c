@@ -55,6 +55,8 @@ static const PaeRegla pae_reglas_tabla[] = {
 	 "Caracteres máximos del correo de una persona en pae.crear_usuario (22023 si se superan)"},
 	{"nombre_max", CppAsString2(PAE_NOMBRE_MAX),
 	 "Caracteres máximos del nombre de una persona en pae.crear_usuario (22023 si se superan)"},
+	{"sellado_espera", CppAsString2(PAE_SELLADO_ESPERA_MS) " milliseconds",
+	 "Espera máxima de pae.sellar_auditoria por las transacciones que aún escriben filas de auditoría; las filas que ellas podrían preceder quedan para el siguiente sello"},
 };
 
 /*

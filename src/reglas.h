@@ -64,4 +64,11 @@
 #define PAE_CORREO_MAX				254
 #define PAE_NOMBRE_MAX				200
 
+/*
+ * pae.sellar_auditoria() waits at most this long (milliseconds) for the
+ * transactions still writing audit rows it would seal; rows of those still
+ * open then are left for the next seal
+ */
+#define PAE_SELLADO_ESPERA_MS		2000
+
 #endif							/* PAE_REGLAS_H */

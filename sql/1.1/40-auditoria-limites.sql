@@ -131,6 +131,82 @@ COMMENT ON FUNCTION pae.crear_usuario(text, text, text, text, char(5)[]) IS
     'Crea una persona (solo administradores: rol pae_admin) con contraseña bcrypt y sus municipios a cargo; devuelve su id. Contraseñas de menos de 10 caracteres, correos de más de pae.regla(''correo_max'') y nombres de más de pae.regla(''nombre_max'') caracteres se rechazan (22023)';
 
 -- ---------------------------------------------------------------------
+-- Sealing never hangs (SPEC §6).  Each transaction writing audit rows
+-- holds a writer lock whose key bounds its ids from below (src/audit.c);
+-- the sealer waits for the holders of keys up to the last id handed out,
+-- at most pae.regla('sellado_espera') in all, and seals up to just below
+-- the first one still open.  The rest waits for the next seal.
+-- ---------------------------------------------------------------------
+CREATE FUNCTION pae.auditoria_esperar_escritores(hasta_id bigint,
+                                                 espera interval DEFAULT pae.regla('sellado_espera')::interval)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'pae_auditoria_esperar_escritores_hasta'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION pae.auditoria_esperar_escritores(bigint, interval) IS
+    'Uso interno de pae.sellar_auditoria: espera, a lo sumo espera en total, a las transacciones abiertas que pueden tener ids de auditoría hasta hasta_id, y devuelve el mayor id que se puede sellar sin que un id menor sin confirmar lo preceda';
+REVOKE ALL ON FUNCTION pae.auditoria_esperar_escritores(bigint, interval) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION pae.sellar_auditoria()
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_c         bigint;
+    v_b         bigint;
+    v_desde     bigint;
+    v_hasta     bigint;
+    v_prev      bytea;
+    v_filas     bigint;
+    v_max       bigint;
+    v_hash      bytea;
+    v_total     bigint := 0;
+    v_quedan    bigint;
+BEGIN
+    LOCK TABLE pae.auditoria_sellos IN SHARE ROW EXCLUSIVE MODE;
+    v_c := pg_sequence_last_value('pae.auditoria_id_seq');
+    IF v_c IS NULL THEN
+        RETURN 0;
+    END IF;
+    v_b := pae.auditoria_esperar_escritores(v_c);
+
+    SELECT s.hasta_id, s.hash INTO v_hasta, v_prev
+      FROM pae.auditoria_sellos s ORDER BY s.id DESC LIMIT 1;
+    v_desde := coalesce(v_hasta, 0) + 1;
+    WHILE v_desde <= v_b LOOP
+        SELECT count(*), max(a.id),
+               sha256(coalesce(v_prev, ''::bytea) || coalesce(string_agg(a.hash, ''::bytea ORDER BY a.id), ''::bytea))
+          INTO v_filas, v_max, v_hash
+          FROM (SELECT a.id, a.hash FROM pae.auditoria a
+                 WHERE a.id >= v_desde AND a.id <= v_b
+                 ORDER BY a.id LIMIT 100000) a;
+        EXIT WHEN v_filas = 0;
+        v_hasta := CASE WHEN v_filas < 100000 THEN v_b ELSE v_max END;
+        INSERT INTO pae.auditoria_sellos (desde_id, hasta_id, filas, hash_anterior, hash)
+        VALUES (v_desde, v_hasta, v_filas, v_prev, v_hash);
+        v_total := v_total + v_filas;
+        v_prev := v_hash;
+        v_desde := v_hasta + 1;
+    END LOOP;
+
+    IF v_b < v_c THEN
+        SELECT count(*) INTO v_quedan
+          FROM pae.auditoria a WHERE a.id >= v_desde AND a.id <= v_c;
+        RAISE WARNING 'sellado parcial: % filas de auditoría confirmadas quedan sin sellar', v_quedan
+            USING DETAIL = format('Tras esperar %s, una transacción que escribió en la auditoría sigue abierta y puede tener ids menores que esas filas; se sellaron solo las filas que ningún id sin confirmar puede preceder.',
+                                  pae.regla('sellado_espera')),
+                  HINT = 'Busque sesiones "idle in transaction" en pg_stat_activity y transacciones preparadas en pg_prepared_xacts; cuando terminen, el siguiente sello cubrirá esas filas.';
+    END IF;
+    RETURN v_total;
+END
+$$;
+COMMENT ON FUNCTION pae.sellar_auditoria() IS
+    'Sella las filas de auditoría escritas desde el último sello sin bloquear a quienes escriben; espera a las transacciones que aún escriben a lo sumo pae.regla(''sellado_espera''), y si alguna sigue abierta sella solo hasta la primera fila que ella podría preceder y avisa (WARNING) cuántas filas quedan; devuelve cuántas filas selló. Prográmela (p. ej. con pg_cron) y publique fuera de la base el hash del último sello';
+
+-- 1.0's unbounded wait is gone (its C symbol stays for 1.0's script)
+DROP FUNCTION pae.auditoria_esperar_escritores();
+
+-- ---------------------------------------------------------------------
 -- Retention and verification build identifiers only from the catalog,
 -- quoted with %I or as regclass, never from a table's text.
 -- ---------------------------------------------------------------------
