@@ -970,7 +970,7 @@ pae_esperar_transaccion(VirtualTransactionId vxid, int64 espera_us)
 		return VirtualXactLock(vxid, false);
 
 	nivel = NewGUCNestLevel();
-	snprintf(ms, sizeof(ms), INT64_FORMAT, espera_us / 1000);
+	snprintf(ms, sizeof(ms), INT64_FORMAT, Min(espera_us / 1000, (int64) INT_MAX));
 	(void) set_config_option("lock_timeout", ms, PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
 	BeginInternalSubTransaction(NULL);

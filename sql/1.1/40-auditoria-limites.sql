@@ -192,7 +192,7 @@ BEGIN
     IF v_b < v_c THEN
         SELECT count(*) INTO v_quedan
           FROM pae.auditoria a WHERE a.id >= v_desde AND a.id <= v_c;
-        RAISE WARNING 'sellado parcial: % filas de auditoría confirmadas quedan sin sellar', v_quedan
+        RAISE WARNING 'sellado parcial: filas de auditoría confirmadas que quedan sin sellar: %', v_quedan
             USING DETAIL = format('Tras esperar %s, una transacción que escribió en la auditoría sigue abierta y puede tener ids menores que esas filas; se sellaron solo las filas que ningún id sin confirmar puede preceder.',
                                   pae.regla('sellado_espera')),
                   HINT = 'Busque sesiones "idle in transaction" en pg_stat_activity y transacciones preparadas en pg_prepared_xacts; cuando terminen, el siguiente sello cubrirá esas filas.';
