@@ -43,8 +43,12 @@ PG_FUNCTION_INFO_V1(pae_usuario_actual_sql);
 static SPIPlanPtr pae_plan_por_login = NULL;
 static SPIPlanPtr pae_plan_por_id = NULL;
 
-/* true when this session's JWT claims may be believed */
-static bool
+/*
+ * pae_claims_confiables
+ *		True when this session's JWT claims (and the request.headers PostgREST
+ *		sets with them) may be believed.
+ */
+bool
 pae_claims_confiables(void)
 {
 	Oid			sesion = GetSessionUserId();

@@ -20,7 +20,10 @@
  *
  * Rows are not chained at insert time, so concurrent writers never wait on
  * a chain head; pae.sellar_auditoria() later chains the rows in id order
- * into pae.auditoria_sellos (see 65-auditoria.sql).
+ * into pae.auditoria_sellos.  Each writing transaction announces a lower
+ * bound of its ids with a lock (pae_anunciar_escritor), so the sealer can
+ * wait for the writers in flight with a bound and seal only what no
+ * uncommitted id can still precede (pae_auditoria_esperar_escritores_hasta).
  *
  *-------------------------------------------------------------------------
  */
@@ -45,10 +48,12 @@
 #include "access/tableam.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "storage/lmgr.h"
+#include "storage/lock.h"
 #include "storage/lwlock.h"
 #include "storage/procarray.h"
 #include "storage/standby.h"
@@ -56,12 +61,15 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
+#include "utils/fmgrprotos.h"
+#include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
+#include "utils/resowner.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
@@ -83,6 +91,16 @@ PG_FUNCTION_INFO_V1(pae_tg_auditoria);
 PG_FUNCTION_INFO_V1(pae_tg_auditoria_inmutable);
 PG_FUNCTION_INFO_V1(pae_auditoria_hash);
 PG_FUNCTION_INFO_V1(pae_auditoria_esperar_escritores);
+PG_FUNCTION_INFO_V1(pae_auditoria_esperar_escritores_hasta);
+
+/*
+ * Every transaction writing audit rows announces itself with a
+ * transaction-level lock on an advisory tag of this class (locktag_field4;
+ * pg_advisory_lock and friends use 1 and 2, so no SQL call can take or
+ * fake one), whose key (field2:field3) is a lower bound of every audit id
+ * the transaction holds.  See pae_anunciar_escritor.
+ */
+#define PAE_CLASE_ESCRITOR		0x5041
 
 /* The request.headers PostgREST sets that the trail keeps (lower case) */
 static const char *const pae_cabeceras_guardadas[] = {
@@ -100,6 +118,8 @@ static const char *const pae_cabeceras_guardadas[] = {
  */
 
 static LocalTransactionId pae_cliente_lxid = InvalidLocalTransactionId;
+static Oid	pae_cliente_sesion = InvalidOid;
+static bool pae_cliente_confiable = false;
 static char *pae_cliente_fuente = NULL;
 static Jsonb *pae_cliente_jsonb = NULL;
 static char *pae_cliente_texto = NULL;
@@ -324,20 +344,80 @@ pae_cab_escalar(void *state, char *token, JsonTokenType tipo)
 }
 
 /*
+ * A copy of the headers JSON in which every string literal holding a
+ * \u0000 escape (which text cannot hold, so the JSON parser refuses the
+ * whole document) is replaced: a key by "" (which names no kept header),
+ * a value by null (which is not kept).  Only the header carrying it is
+ * lost.  Malformed input is copied as it comes; the parser rejects it.
+ */
+static char *
+pae_cabeceras_sin_nul(const char *fuente)
+{
+	StringInfoData out;
+	const char *p = fuente;
+
+	initStringInfo(&out);
+	while (*p != '\0')
+	{
+		const char *inicio;
+		const char *q;
+		bool		nul = false;
+
+		if (*p != '"')
+		{
+			appendStringInfoChar(&out, *p++);
+			continue;
+		}
+		inicio = p++;
+		while (*p != '\0' && *p != '"')
+		{
+			if (*p == '\\' && p[1] != '\0')
+			{
+				if (strncmp(p + 1, "u0000", 5) == 0)
+					nul = true;
+				p++;
+			}
+			p++;
+		}
+		if (*p == '"')
+			p++;
+		if (!nul)
+		{
+			appendBinaryStringInfo(&out, inicio, p - inicio);
+			continue;
+		}
+		for (q = p; *q == ' ' || *q == '\t' || *q == '\n' || *q == '\r'; q++)
+			;
+		appendStringInfoString(&out, *q == ':' ? "\"\"" : "null");
+	}
+	return out.data;
+}
+
+/*
  * The client information PostgREST puts in request.headers, reduced to
  * the headers worth keeping (never Authorization or Cookie), each value
- * cut to PAE_CLIENTE_VALOR_MAX bytes.  Malformed text gives NULL: the
- * audit never makes a business change fail.
+ * cut to PAE_CLIENTE_VALOR_MAX bytes.  Only sessions whose JWT claims are
+ * trusted (opened by the authenticator role or a superuser) have their
+ * headers recorded: anyone else can SET request.headers and forge
+ * x-forwarded-for.  Malformed text gives NULL: the audit never makes a
+ * business change fail.
  */
 static Jsonb *
 pae_auditoria_cliente(const char **texto)
 {
 	LocalTransactionId lxid = MyProc->lxid;
-	const char *fuente = GetConfigOption("request.headers", true, false);
+	Oid			sesion = GetSessionUserId();
+	bool		otra = (lxid != pae_cliente_lxid || sesion != pae_cliente_sesion);
+	const char *fuente;
 
+	/* trust depends only on the session user: once per transaction */
+	if (otra)
+		pae_cliente_confiable = pae_claims_confiables();
+	fuente = pae_cliente_confiable ?
+		GetConfigOption("request.headers", true, false) : NULL;
 	if (fuente == NULL)
 		fuente = "";
-	if (lxid != pae_cliente_lxid || pae_cliente_fuente == NULL ||
+	if (otra || pae_cliente_fuente == NULL ||
 		strcmp(fuente, pae_cliente_fuente) != 0)
 	{
 		Jsonb	   *res = NULL;
@@ -348,7 +428,8 @@ pae_auditoria_cliente(const char **texto)
 			PaeCabeceras c;
 			JsonSemAction sem;
 			JsonLexContext *lex;
-			char	   *copia = pstrdup(fuente);
+			char	   *copia = strstr(fuente, "\\u0000") != NULL ?
+				pae_cabeceras_sin_nul(fuente) : pstrdup(fuente);
 
 			memset(&c, 0, sizeof(c));
 			memset(&sem, 0, sizeof(sem));
@@ -382,6 +463,7 @@ pae_auditoria_cliente(const char **texto)
 		}
 		MemoryContextSwitchTo(viejo);
 		pae_cliente_lxid = lxid;
+		pae_cliente_sesion = sesion;
 	}
 	*texto = pae_cliente_texto;
 	return pae_cliente_jsonb;
@@ -544,6 +626,68 @@ pae_auditoria_insertar(Oid padre_oid, Datum *valores, bool *nulos, TimestampTz e
 }
 
 /* ---------------------------------------------------------------------
+ * Writers in flight
+ * ---------------------------------------------------------------------
+ */
+
+static void
+pae_tag_escritor(LOCKTAG *tag, uint64 clave)
+{
+	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, (uint32) (clave >> 32),
+						 (uint32) clave, PAE_CLASE_ESCRITOR);
+}
+
+/* the announcement this backend made, and for which transaction */
+static FullTransactionId pae_anuncio_fxid = {0};
+static uint64 pae_anuncio_clave = 0;
+
+/*
+ * pae_anunciar_escritor
+ *		Before this transaction draws an audit id, make sure it holds the
+ *		writer lock whose key is at most every id it holds.
+ *
+ * The key is the sequence's last value + 1, read before the id is drawn,
+ * so it is at most every id drawn after it.  The lock is taken once per
+ * transaction (ShareLock: writers never conflict with each other), and
+ * again when a rolled-back subtransaction released it -- the rows drawn
+ * under it are gone with it.  A sealer that read the sequence's last value
+ * C and then lists these locks therefore knows, for every transaction
+ * still open that may hold an id <= C, an id below which it holds none.
+ */
+static void
+pae_anunciar_escritor(Oid secuencia)
+{
+	FullTransactionId fxid = GetTopFullTransactionId();
+	LOCKTAG		tag;
+	PaeUsuarioGuardado guardado;
+	Datum		ultimo;
+	uint64		clave;
+
+	LOCAL_FCINFO(fcinfo, 1);
+
+	if (FullTransactionIdEquals(fxid, pae_anuncio_fxid))
+	{
+		pae_tag_escritor(&tag, pae_anuncio_clave);
+		if (LockHeldByMe(&tag, ShareLock))
+			return;
+	}
+
+	/* clients hold no privilege on the sequence: read it as the owner */
+	pae_como_duenio(&guardado);
+	InitFunctionCallInfoData(*fcinfo, NULL, 1, InvalidOid, NULL, NULL);
+	fcinfo->args[0].value = ObjectIdGetDatum(secuencia);
+	fcinfo->args[0].isnull = false;
+	ultimo = pg_sequence_last_value(fcinfo);
+	pae_restaurar_usuario(&guardado);
+	clave = fcinfo->isnull ? 1 : (uint64) DatumGetInt64(ultimo) + 1;
+
+	pae_tag_escritor(&tag, clave);
+	(void) LockAcquire(&tag, ShareLock, false, false);
+	pae_anuncio_fxid = fxid;
+	pae_anuncio_clave = clave;
+}
+
+/* ---------------------------------------------------------------------
  * The trigger
  * ---------------------------------------------------------------------
  */
@@ -608,6 +752,19 @@ pae_auditoria_inmutable_exigir_tabla(Relation rel)
 
 
 /*
+ * Equal values: the same bytes (the usual case, an unchanged column keeps
+ * its stored, perhaps toasted, form), or for a varlena the same contents
+ * once detoasted (a value set again to what it was arrives uncompressed).
+ */
+static bool
+pae_mismo_valor(Datum a, Datum b, Form_pg_attribute att)
+{
+	if (datumIsEqual(a, b, att->attbyval, att->attlen))
+		return true;
+	return att->attlen == -1 && datum_image_eq(a, b, false, -1);
+}
+
+/*
  * pae.tg_auditoria() RETURNS trigger
  *		AFTER INSERT OR UPDATE OR DELETE ... FOR EACH ROW on every business
  *		table.  Its optional argument names the table in the trail (a
@@ -621,7 +778,14 @@ pae_tg_auditoria(PG_FUNCTION_ARGS)
 	TupleDesc	desc;
 	PaeFilaAuditoria f;
 	Jsonb	   *fila;
-	Oid			invocador = GetUserId();
+	/*
+	 * The role that called, not the owner of a SECURITY DEFINER function
+	 * the change ran in (nor the extension's owner the triggers' own
+	 * bookkeeping runs as): the outer user id is the one SET ROLE or the
+	 * login set, and no definer function, however nested, can change it
+	 * (SET ROLE is refused inside one).
+	 */
+	Oid			invocador = GetOuterUserId();
 	Oid			padre;
 	Oid			seq;
 	uint8		hash[PAE_HASH_LEN];
@@ -685,10 +849,12 @@ pae_tg_auditoria(PG_FUNCTION_ARGS)
 				continue;
 			if (viejo.nulos[i] != nuevo.nulos[i] ||
 				(!viejo.nulos[i] &&
-				 !datumIsEqual(viejo.valores[i], nuevo.valores[i], a->attbyval, a->attlen)))
+				 !pae_mismo_valor(viejo.valores[i], nuevo.valores[i], a)))
 				cambiados = bms_add_member(cambiados, i + 1);
 		}
-		/* an UPDATE that changed nothing is still recorded, with {} and {} */
+		/* an UPDATE that changed nothing leaves no trace */
+		if (bms_is_empty(cambiados))
+			return PointerGetDatum(NULL);
 		f.antes = pae_columnas_jsonb(rel, &viejo, cambiados);
 		f.despues = pae_columnas_jsonb(rel, &nuevo, cambiados);
 		f.pk = pae_clave_jsonb(rel, &nuevo);
@@ -717,6 +883,7 @@ pae_tg_auditoria(PG_FUNCTION_ARGS)
 	 * pae_auditoria_esperar_escritores).
 	 */
 	pae_aud_oids(&padre, &seq);
+	pae_anunciar_escritor(seq);
 	f.id = nextval_internal(seq, false);
 
 	pae_hash_fila(&f, hash);
@@ -783,7 +950,8 @@ pae_tg_auditoria_inmutable(PG_FUNCTION_ARGS)
 /*
  * pae.auditoria_esperar_escritores() RETURNS integer
  *		Waits until every transaction in progress now has ended; returns
- *		how many it waited for.
+ *		how many it waited for.  1.0's sealer calls it; 1.1 replaced it with
+ *		the bounded pae_auditoria_esperar_escritores_hasta below.
  *
  * pae.sellar_auditoria() reads the id sequence's last value C first and
  * calls this next.  The trigger draws an audit id only after its
@@ -832,4 +1000,168 @@ pae_auditoria_esperar_escritores(PG_FUNCTION_ARGS)
 		esperadas++;
 	}
 	PG_RETURN_INT32(esperadas);
+}
+
+/*
+ * Wait for one transaction for at most espera_us more microseconds (none
+ * when espera_us <= 0); true when it has ended.  The wait is an ordinary
+ * lock wait (on the transaction's virtual id, or its xid once prepared)
+ * under a lock_timeout, so it is seen in pg_locks and never makes anybody
+ * else wait.
+ */
+static bool
+pae_esperar_transaccion(VirtualTransactionId vxid, int64 espera_us)
+{
+	MemoryContext ctx = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	int			nivel;
+	bool		terminada;
+	char		ms[32];
+
+	if (espera_us < 1000)
+		return VirtualXactLock(vxid, false);
+
+	nivel = NewGUCNestLevel();
+	snprintf(ms, sizeof(ms), INT64_FORMAT, Min(espera_us / 1000, (int64) INT_MAX));
+	(void) set_config_option("lock_timeout", ms, PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(ctx);
+	PG_TRY();
+	{
+		terminada = VirtualXactLock(vxid, true);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(ctx);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *e;
+
+		MemoryContextSwitchTo(ctx);
+		e = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(ctx);
+		CurrentResourceOwner = owner;
+		if (e->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+			ReThrowError(e);
+		FreeErrorData(e);
+		terminada = false;
+	}
+	PG_END_TRY();
+	AtEOXact_GUC(true, nivel);
+	return terminada;
+}
+
+static int
+pae_comparar_claves(const void *a, const void *b)
+{
+	uint64		x = *(const uint64 *) a;
+	uint64		y = *(const uint64 *) b;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+/*
+ * pae.auditoria_esperar_escritores(hasta_id bigint, espera interval)
+ *		RETURNS bigint
+ *		Waits, at most espera in all, for the transactions still open that
+ *		may hold audit ids <= hasta_id; returns the highest id up to which
+ *		sealing is safe: hasta_id when they all ended, else one less than
+ *		the lowest id the oldest of those still open may hold.
+ *
+ * pae.sellar_auditoria() reads the sequence's last value C, then calls
+ * this.  A transaction takes its writer lock (pae_anunciar_escritor)
+ * before it draws an id, and the lock lasts as long as any id drawn under
+ * it can still commit.  So every transaction that holds an id <= C and has
+ * not ended holds, when the locks are listed here (after C was read), a
+ * writer lock whose key is at most its lowest id; one that does not hold
+ * it has ended (its rows are committed, so visible to the sealer's next
+ * statement, READ COMMITTED, or gone for good) or draws its ids later,
+ * above C.  Waiting for the holders of the keys <= C in ascending order,
+ * the first one still open after espera bounds what can be sealed: no id
+ * below its key can still be preceded by an uncommitted one.  Writers
+ * never wait for the sealer; an idle-in-transaction session or a prepared
+ * transaction delays sealing by espera at most, and holds back only the
+ * rows from its own first id on.
+ */
+Datum
+pae_auditoria_esperar_escritores_hasta(PG_FUNCTION_ARGS)
+{
+	int64		hasta = PG_GETARG_INT64(0);
+	Interval   *espera = PG_GETARG_INTERVAL_P(1);
+	int64		espera_us;
+	TimestampTz limite;
+	LockData   *bloqueos;
+	uint64	   *claves;
+	int			nclaves = 0;
+	int			i;
+	int64		seguro = hasta;
+
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+				 errmsg("el sellado de la auditoría requiere READ COMMITTED"),
+				 errdetail("El nivel de aislamiento de la transacción es REPEATABLE READ o SERIALIZABLE; su instantánea no vería las filas que se confirman mientras se sella."),
+				 errhint("Ejecute pae.sellar_auditoria() en una transacción READ COMMITTED.")));
+
+	espera_us = espera->time + (int64) espera->day * USECS_PER_DAY +
+		(int64) espera->month * DAYS_PER_MONTH * USECS_PER_DAY;
+	if (espera_us < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("espera negativa: no se puede esperar menos que nada"),
+				 errdetail("pae.auditoria_esperar_escritores recibió una espera menor que cero."),
+				 errhint("Indique una espera de cero o más, p. ej. pae.regla('sellado_espera')::interval.")));
+	limite = GetCurrentTimestamp() + espera_us;
+
+	/* the writer locks of this database held by others, keys <= hasta */
+	bloqueos = GetLockStatusData();
+	claves = palloc(sizeof(uint64) * Max(bloqueos->nelements, 1));
+	for (i = 0; i < bloqueos->nelements; i++)
+	{
+		LockInstanceData *b = &bloqueos->locks[i];
+		uint64		clave;
+
+		if (b->locktag.locktag_type != LOCKTAG_ADVISORY ||
+			b->locktag.locktag_lockmethodid != USER_LOCKMETHOD ||
+			b->locktag.locktag_field4 != PAE_CLASE_ESCRITOR ||
+			b->locktag.locktag_field1 != MyDatabaseId ||
+			b->holdMask == 0 || b->pid == MyProcPid)
+			continue;
+		clave = ((uint64) b->locktag.locktag_field2 << 32) | b->locktag.locktag_field3;
+		if (clave > (uint64) hasta)
+			continue;
+		claves[nclaves++] = clave;
+	}
+	qsort(claves, nclaves, sizeof(uint64), pae_comparar_claves);
+
+	for (i = 0; i < nclaves; i++)
+	{
+		LOCKTAG		tag;
+		VirtualTransactionId *vxids;
+		int			n;
+		int			j;
+		bool		abiertas = false;
+
+		CHECK_FOR_INTERRUPTS();
+		if (i > 0 && claves[i] == claves[i - 1])
+			continue;
+		pae_tag_escritor(&tag, claves[i]);
+		vxids = GetLockConflicts(&tag, ExclusiveLock, &n);
+		for (j = 0; j < n; j++)
+		{
+			int64		resta = limite - GetCurrentTimestamp();
+
+			if (!pae_esperar_transaccion(vxids[j], resta))
+				abiertas = true;
+		}
+		if (abiertas)
+		{
+			seguro = (int64) claves[i] - 1;
+			break;
+		}
+	}
+	PG_RETURN_INT64(seguro);
 }

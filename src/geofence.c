@@ -25,6 +25,10 @@
 
 PG_FUNCTION_INFO_V1(pae_distancia_m);
 PG_FUNCTION_INFO_V1(pae_evaluar_geocerca);
+PG_FUNCTION_INFO_V1(pae_punto_wgs84);
+
+/* the SRID of WGS84 longitude/latitude, the only one the fence measures */
+#define PAE_SRID_WGS84		4326
 
 /*
  * Per-call-site memo of the last site looked up (lives in fn_mcxt).  It is
@@ -195,5 +199,103 @@ pae_evaluar_geocerca(PG_FUNCTION_ARGS)
 	values[1] = Float8GetDatum(memo->sede.radio_m);
 	values[2] = BoolGetDatum(pae_geocerca_dentro(distancia, memo->sede.radio_m,
 												 tiene_precision, precision_m));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/* ---------------------------------------------------------------------
+ * Points from PostGIS, as EWKB
+ * ---------------------------------------------------------------------
+ */
+
+/* PV005 for a geography that is not one WGS84 point */
+static void
+pae_punto_rechazar(const char *que, const char *detalle)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PAE_COORDENADAS),
+			 errmsg("%s no es un punto WGS84 válido", que),
+			 errdetail("%s", detalle),
+			 errhint("Envíe la captura como un solo punto geography (SRID 4326) con latitud y longitud, p. ej. ST_MakePoint(lon, lat)::geography.")));
+}
+
+static uint32
+pae_ewkb_uint32(const uint8 *p, bool little)
+{
+	return little ?
+		((uint32) p[0] | (uint32) p[1] << 8 | (uint32) p[2] << 16 | (uint32) p[3] << 24) :
+		((uint32) p[3] | (uint32) p[2] << 8 | (uint32) p[1] << 16 | (uint32) p[0] << 24);
+}
+
+static double
+pae_ewkb_double(const uint8 *p, bool little)
+{
+	uint64		u = 0;
+	double		d;
+	int			i;
+
+	for (i = 0; i < 8; i++)
+		u |= (uint64) p[little ? i : 7 - i] << (8 * i);
+	memcpy(&d, &u, sizeof(d));
+	return d;
+}
+
+/*
+ * pae.punto_wgs84(ewkb bytea, que text, OUT lat float8, OUT lon float8)
+ *		The latitude and longitude of a PostGIS point given as EWKB
+ *		(ST_AsEWKB): PV005 unless it is one non-empty point with SRID 4326
+ *		and valid coordinates.  The geography overloads read their points
+ *		through here, so a LINESTRING or another SRID is PV005, never
+ *		PostGIS's internal error; the library still never links PostGIS.
+ */
+Datum
+pae_punto_wgs84(PG_FUNCTION_ARGS)
+{
+	bytea	   *ewkb = PG_GETARG_BYTEA_PP(0);
+	char	   *que = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	const uint8 *p = (const uint8 *) VARDATA_ANY(ewkb);
+	int			n = VARSIZE_ANY_EXHDR(ewkb);
+	bool		little;
+	uint32		tipo;
+	uint32		base;
+	int			off = 5;
+	double		lon,
+				lat;
+	TupleDesc	tupdesc;
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+
+	if (n < 5 || (p[0] != 0 && p[0] != 1))
+		pae_punto_rechazar(que, "El valor recibido no es una geometría EWKB.");
+	little = (p[0] == 1);
+	tipo = pae_ewkb_uint32(p + 1, little);
+	base = (tipo & 0x0FFFFFFF) % 1000;
+	if (base != 1)
+		pae_punto_rechazar(que, psprintf("Se recibió una geometría de tipo %s; se espera un POINT.",
+										 base == 2 ? "LINESTRING" : base == 3 ? "POLYGON" :
+										 base == 4 ? "MULTIPOINT" : base == 5 ? "MULTILINESTRING" :
+										 base == 6 ? "MULTIPOLYGON" : base == 7 ? "GEOMETRYCOLLECTION" :
+										 psprintf("%u", base)));
+	if ((tipo & 0x20000000) == 0)
+		pae_punto_rechazar(que, "El punto no declara SRID; se espera 4326 (WGS84).");
+	if (n < off + 4)
+		pae_punto_rechazar(que, "El valor EWKB está truncado.");
+	if (pae_ewkb_uint32(p + off, little) != PAE_SRID_WGS84)
+		pae_punto_rechazar(que, psprintf("El punto tiene SRID %u; se espera 4326 (WGS84).",
+										 pae_ewkb_uint32(p + off, little)));
+	off += 4;
+	if (n < off + 16)
+		pae_punto_rechazar(que, "El valor EWKB está truncado.");
+	lon = pae_ewkb_double(p + off, little);
+	lat = pae_ewkb_double(p + off + 8, little);
+	/* PostGIS writes POINT EMPTY as NaN coordinates */
+	if (isnan(lon) && isnan(lat))
+		pae_punto_rechazar(que, "El punto está vacío (POINT EMPTY).");
+	pae_coordenadas_validar(que, lat, lon);
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	values[0] = Float8GetDatum(lat);
+	values[1] = Float8GetDatum(lon);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

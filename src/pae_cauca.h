@@ -68,6 +68,7 @@ typedef struct PaeActor
 	bool		nombrado;		/* the session names a person (id is set) */
 } PaeActor;
 
+extern bool pae_claims_confiables(void);
 extern bool pae_usuario_actual(Oid invocador, pg_uuid_t *id);
 extern void pae_actor_consultar(Oid invocador, PaeActor *actor);
 extern void pae_actor_obtener(Oid invocador, PaeActor *actor);

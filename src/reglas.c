@@ -61,6 +61,18 @@ static const PaeRegla pae_reglas_tabla[] = {
 	 "Años antes de hoy en que puede empezar la vigencia de un contrato"},
 	{"contrato_anios_adelante", CppAsString2(PAE_CONTRATO_ANIOS_ADELANTE),
 	 "Años después de hoy en que puede terminar la vigencia de un contrato"},
+	{"observaciones_max", CppAsString2(PAE_OBSERVACIONES_MAX),
+	 "Caracteres máximos de visitas.observaciones (22001 si se superan)"},
+	{"motivo_max", CppAsString2(PAE_MOTIVO_MAX),
+	 "Caracteres máximos de visitas.motivo_estado, y del motivo de pae.transicion (22001 si se superan)"},
+	{"dispositivo_max", CppAsString2(PAE_DISPOSITIVO_MAX),
+	 "Caracteres máximos de visitas.dispositivo (22001 si se superan)"},
+	{"correo_max", CppAsString2(PAE_CORREO_MAX),
+	 "Caracteres máximos del correo de una persona en pae.crear_usuario (22023 si se superan)"},
+	{"nombre_max", CppAsString2(PAE_NOMBRE_MAX),
+	 "Caracteres máximos del nombre de una persona en pae.crear_usuario (22023 si se superan)"},
+	{"sellado_espera", CppAsString2(PAE_SELLADO_ESPERA_MS) " milliseconds",
+	 "Espera máxima de pae.sellar_auditoria por las transacciones que aún escriben filas de auditoría; las filas que ellas podrían preceder quedan para el siguiente sello"},
 };
 
 /*

@@ -81,5 +81,20 @@
 #define PAE_CONTRATO_MESES_MAX		36
 #define PAE_CONTRATO_ANIOS_ATRAS	10
 #define PAE_CONTRATO_ANIOS_ADELANTE	5
+/* longest free texts of a visit, in characters (22001 beyond) */
+#define PAE_OBSERVACIONES_MAX		10000
+#define PAE_MOTIVO_MAX				1000
+#define PAE_DISPOSITIVO_MAX			200
+
+/* longest correo and nombre of a person, in characters (22023 beyond) */
+#define PAE_CORREO_MAX				254
+#define PAE_NOMBRE_MAX				200
+
+/*
+ * pae.sellar_auditoria() waits at most this long (milliseconds) for the
+ * transactions still writing audit rows it would seal; rows of those still
+ * open then are left for the next seal
+ */
+#define PAE_SELLADO_ESPERA_MS		2000
 
 #endif							/* PAE_REGLAS_H */

@@ -20,14 +20,17 @@
 
 #include <math.h>
 
+#include "access/detoast.h"
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/datum.h"
 #include "utils/timestamp.h"
 
 #include "disparadores.h"
@@ -486,6 +489,108 @@ pae_evaluar_checkin(PaeVisita *v, const PaeSede *sede, PaeCambios *cambios)
 	pae_cambiar(cambios, v, PV_DENTRO, BoolGetDatum(dentro), false);
 }
 
+/* the free texts of a visit and their limits (reglas.h), in characters */
+typedef struct PaeLimiteTexto
+{
+	const char *columna;
+	int			max;
+} PaeLimiteTexto;
+
+static const PaeLimiteTexto pae_limites_texto[] = {
+	{"observaciones", PAE_OBSERVACIONES_MAX},
+	{"motivo_estado", PAE_MOTIVO_MAX},
+	{"dispositivo", PAE_DISPOSITIVO_MAX},
+};
+
+/*
+ * 22001 for a free text over its limit.  On UPDATE only a text that
+ * changes is measured: a visit stored before the limits existed still
+ * moves through its states.  A text of no more bytes than the limit has no
+ * more characters either, so only long ones are counted.
+ */
+static void
+pae_validar_textos(TupleDesc desc, HeapTuple nueva, HeapTuple vieja)
+{
+	size_t		i;
+
+	for (i = 0; i < lengthof(pae_limites_texto); i++)
+	{
+		const PaeLimiteTexto *l = &pae_limites_texto[i];
+		int			attnum = SPI_fnumber(desc, l->columna);
+		Form_pg_attribute att;
+		Datum		d;
+		bool		isnull;
+		text	   *t;
+		int			largo;
+
+		if (attnum <= 0)
+			continue;
+		att = TupleDescAttr(desc, attnum - 1);
+		if (att->attlen != -1)
+			continue;
+		d = heap_getattr(nueva, attnum, desc, &isnull);
+		if (isnull || toast_raw_datum_size(d) - VARHDRSZ <= (Size) l->max)
+			continue;
+		if (vieja != NULL)
+		{
+			bool		viejo_nulo;
+			Datum		viejo = heap_getattr(vieja, attnum, desc, &viejo_nulo);
+
+			if (!viejo_nulo && datum_image_eq(viejo, d, false, -1))
+				continue;
+		}
+		t = DatumGetTextPP(d);
+		largo = pg_mbstrlen_with_len(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+		if (largo > l->max)
+			ereport(ERROR,
+					(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
+					 errmsg("%s demasiado largo: %d caracteres", l->columna, largo),
+					 errdetail("%s admite a lo sumo %d caracteres; se recibieron %d.",
+							   l->columna, l->max, largo),
+					 errhint("Resuma el texto; los documentos largos van como evidencias.")));
+	}
+}
+
+/*
+ * True when the row an UPDATE would store (NEW with the trigger's changes)
+ * equals OLD in every column but version and actualizada_en, the two the
+ * trigger itself bumps.
+ */
+static bool
+pae_actualizacion_vacia(TupleDesc desc, HeapTuple viejo, HeapTuple nuevo,
+						const PaeVisita *v, const PaeCambios *cambios)
+{
+	Datum	   *vv = palloc(sizeof(Datum) * desc->natts);
+	bool	   *vn = palloc(sizeof(bool) * desc->natts);
+	Datum	   *nv = palloc(sizeof(Datum) * desc->natts);
+	bool	   *nn = palloc(sizeof(bool) * desc->natts);
+	int			i;
+
+	heap_deform_tuple(viejo, desc, vv, vn);
+	heap_deform_tuple(nuevo, desc, nv, nn);
+	for (i = 0; i < cambios->n; i++)
+	{
+		nv[cambios->cols[i] - 1] = cambios->values[i];
+		nn[cambios->cols[i] - 1] = cambios->nulls[i];
+	}
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attisdropped || i + 1 == v->attnum[PV_VERSION] ||
+			i + 1 == v->attnum[PV_ACTUALIZADA])
+			continue;
+		if (vn[i] != nn[i])
+			return false;
+		if (vn[i])
+			continue;
+		if (!datumIsEqual(vv[i], nv[i], att->attbyval, att->attlen) &&
+			!(att->attlen == -1 && datum_image_eq(vv[i], nv[i], false, -1)))
+			return false;
+	}
+	return true;
+}
+
 /* rules for every row a statement writes, whatever the operation */
 static void
 pae_validar_fila(PaeVisita *v)
@@ -520,6 +625,7 @@ pae_antes_insert(TriggerData *td, TupleDesc desc, Oid invocador)
 						   pae_uuid_texto(v.value[PV_ID]), v.estado),
 				 errhint("Cree la visita como programada y avance su estado con pae.transicion o pae_api.sincronizar.")));
 	pae_validar_fila(&v);
+	pae_validar_textos(desc, td->tg_trigtuple, NULL);
 	pae_validar_sede(&v, &sede);
 	pae_autorizar_plan(invocador, &v, &sede);
 	pae_validar_contrato(&v, &cambios);
@@ -577,6 +683,7 @@ pae_antes_update(TriggerData *td, TupleDesc desc, Oid invocador)
 	pae_cerrada_validar(td->tg_trigtuple, td->tg_newtuple, desc, &antes,
 						pae_visita_cambio(&antes, &v, PV_ESTADO, desc));
 	pae_validar_fila(&v);
+	pae_validar_textos(desc, td->tg_newtuple, td->tg_trigtuple);
 
 	/* a known sede always; active only when (re)planning */
 	if (!planeacion)
@@ -618,6 +725,13 @@ pae_antes_update(TriggerData *td, TupleDesc desc, Oid invocador)
 	if (pae_visita_cambio(&antes, &v, PV_ESTADO, desc) &&
 		!pae_visita_cambio(&antes, &v, PV_MOTIVO, desc) && !v.isnull[PV_MOTIVO])
 		pae_cambiar(&cambios, &v, PV_MOTIVO, (Datum) 0, true);
+
+	/*
+	 * Nothing would change: the row stays as it was, version and
+	 * actualizada_en included, and the audit records nothing.
+	 */
+	if (pae_actualizacion_vacia(desc, td->tg_trigtuple, td->tg_newtuple, &v, &cambios))
+		return td->tg_trigtuple;
 
 	pae_cambiar(&cambios, &v, PV_VERSION,
 				Int32GetDatum(DatumGetInt32(antes.value[PV_VERSION]) + 1), false);
