@@ -519,7 +519,6 @@ pae_tg_visitas_despues(PG_FUNCTION_ARGS)
 	bool		cambio_checkin;
 	char	   *evento_id;
 	char	   *tipo;
-	Oid			invocador;
 	PaeUsuarioGuardado guardado;
 
 	pae_tg_exigir_protocolo(fcinfo, "pae.tg_visitas_despues",
@@ -530,7 +529,6 @@ pae_tg_visitas_despues(PG_FUNCTION_ARGS)
 							  "pae.visitas y sus particiones");
 
 	desc = td->tg_relation->rd_att;
-	invocador = GetUserId();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 
@@ -559,8 +557,13 @@ pae_tg_visitas_despues(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 	}
 
-	/* the history row and the outbox event, in one statement */
-	tiene_actor = pae_usuario_actual(invocador, &actor);
+	/*
+	 * The history row and the outbox event, in one statement.  Like the
+	 * audit trail, the history names the role that called (and the person
+	 * it maps to), not the owner of a SECURITY DEFINER function in between:
+	 * GetOuterUserId() is the role set by login or SET ROLE.
+	 */
+	tiene_actor = pae_usuario_actual(GetOuterUserId(), &actor);
 	tipo = psprintf("visita.%s", v.estado);
 	args[0] = CStringGetTextDatum(tipo);
 	args[1] = v.value[PV_ID];
@@ -571,7 +574,7 @@ pae_tg_visitas_despues(PG_FUNCTION_ARGS)
 	args[5] = v.isnull[PV_MOTIVO] ? (Datum) 0 : v.value[PV_MOTIVO];
 	nulls[5] = v.isnull[PV_MOTIVO] ? 'n' : ' ';
 	/* the role that asked, not the owner the bookkeeping runs as */
-	args[6] = CStringGetTextDatum(GetUserNameFromId(invocador, false));
+	args[6] = CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false));
 	pae_plan_ejecutar(pae_plan(&plan_historia_evento,
 							   "WITH historia AS ("
 							   "  INSERT INTO pae.transiciones (visita, desde, hacia, actor, motivo, rol_db)"
