@@ -42,6 +42,7 @@ PG_FUNCTION_INFO_V1(pae_usuario_actual_sql);
 /* prepared once per backend (see spi_plan.c) */
 static SPIPlanPtr pae_plan_por_login = NULL;
 static SPIPlanPtr pae_plan_por_id = NULL;
+static SPIPlanPtr pae_plan_a_cargo = NULL;
 
 /*
  * pae_claims_confiables
@@ -459,4 +460,22 @@ pae_sesion_privilegiada_anonima(Oid invocador)
 	if (!pae_rol_privilegiado(invocador))
 		return false;
 	return !pae_usuario_actual(invocador, &id);
+}
+
+/* is the municipio in this person's charge (pae.usuario_municipios)? */
+bool
+pae_municipio_a_cargo(const pg_uuid_t *persona, const char *municipio)
+{
+	static const Oid argtypes[2] = {UUIDOID, TEXTOID};
+	Datum		args[2];
+
+	args[0] = UUIDPGetDatum(persona);
+	args[1] = CStringGetTextDatum(municipio);
+	pae_plan_ejecutar(pae_plan(&pae_plan_a_cargo,
+							   "SELECT 1 FROM pae.usuario_municipios um"
+							   " WHERE um.usuario OPERATOR(pg_catalog.=) $1"
+							   "   AND um.municipio OPERATOR(pg_catalog.=) $2::pg_catalog.bpchar",
+							   2, argtypes, true),
+					  args, NULL, true, 1);
+	return SPI_processed > 0;
 }

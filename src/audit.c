@@ -947,6 +947,19 @@ pae_tg_auditoria_inmutable(PG_FUNCTION_ARGS)
 	PG_RETURN_NULL();
 }
 
+
+/* sealing reads rows as they commit: a transaction snapshot would not see them */
+static void
+pae_sellado_exigir_read_committed(void)
+{
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+				 errmsg("el sellado de la auditoría requiere READ COMMITTED"),
+				 errdetail("El nivel de aislamiento de la transacción es REPEATABLE READ o SERIALIZABLE; su instantánea no vería las filas que se confirman mientras se sella."),
+				 errhint("Ejecute pae.sellar_auditoria() en una transacción READ COMMITTED.")));
+}
+
 /*
  * pae.auditoria_esperar_escritores() RETURNS integer
  *		Waits until every transaction in progress now has ended; returns
@@ -971,12 +984,7 @@ pae_auditoria_esperar_escritores(PG_FUNCTION_ARGS)
 	int			i;
 	int			esperadas = 0;
 
-	if (IsolationUsesXactSnapshot())
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
-				 errmsg("el sellado de la auditoría requiere READ COMMITTED"),
-				 errdetail("El nivel de aislamiento de la transacción es REPEATABLE READ o SERIALIZABLE; su instantánea no vería las filas que se confirman mientras se sella."),
-				 errhint("Ejecute pae.sellar_auditoria() en una transacción READ COMMITTED.")));
+	pae_sellado_exigir_read_committed();
 
 	/*
 	 * Not a snapshot's xip: a snapshot leaves out running transactions whose
@@ -1099,12 +1107,7 @@ pae_auditoria_esperar_escritores_hasta(PG_FUNCTION_ARGS)
 	int			i;
 	int64		seguro = hasta;
 
-	if (IsolationUsesXactSnapshot())
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
-				 errmsg("el sellado de la auditoría requiere READ COMMITTED"),
-				 errdetail("El nivel de aislamiento de la transacción es REPEATABLE READ o SERIALIZABLE; su instantánea no vería las filas que se confirman mientras se sella."),
-				 errhint("Ejecute pae.sellar_auditoria() en una transacción READ COMMITTED.")));
+	pae_sellado_exigir_read_committed();
 
 	espera_us = espera->time + (int64) espera->day * USECS_PER_DAY +
 		(int64) espera->month * DAYS_PER_MONTH * USECS_PER_DAY;

@@ -74,5 +74,7 @@ extern void pae_actor_consultar(Oid invocador, PaeActor *actor);
 extern void pae_actor_obtener(Oid invocador, PaeActor *actor);
 extern void pae_actor_exigir(Oid invocador, PaeActor *actor, const char *accion);
 extern bool pae_sesion_privilegiada_anonima(Oid invocador);
+/* is this person in charge of the municipio (pae.usuario_municipios)?  SPI connected */
+extern bool pae_municipio_a_cargo(const pg_uuid_t *persona, const char *municipio);
 
 #endif							/* PAE_CAUCA_H */

@@ -42,7 +42,6 @@
 PG_FUNCTION_INFO_V1(pae_tg_visitas_despues);
 
 /* prepared once per backend (see spi_plan.c) */
-static SPIPlanPtr plan_supervisa = NULL;
 static SPIPlanPtr plan_faltantes = NULL;
 static SPIPlanPtr plan_fotos = NULL;
 static SPIPlanPtr plan_historia_evento = NULL;
@@ -100,19 +99,9 @@ pae_precondicion(const char *que, const char *detalle, const char *hint,
 static bool
 pae_supervisa(pg_uuid_t *actor, const char *sede)
 {
-	static const Oid argtypes[2] = {UUIDOID, TEXTOID};
-	Datum		args[2];
+	PaeSede		s;
 
-	args[0] = UUIDPGetDatum(actor);
-	args[1] = CStringGetTextDatum(sede);
-	pae_plan_ejecutar(pae_plan(&plan_supervisa,
-							   "SELECT 1 FROM pae.usuario_municipios um"
-							   "  JOIN pae.sedes s ON s.municipio OPERATOR(pg_catalog.=) um.municipio"
-							   " WHERE um.usuario OPERATOR(pg_catalog.=) $1"
-							   "   AND s.codigo OPERATOR(pg_catalog.=) $2::pg_catalog.bpchar",
-							   2, argtypes, true),
-					  args, NULL, true, 1);
-	return SPI_processed > 0;
+	return pae_sede_buscar(sede, &s) && pae_municipio_a_cargo(actor, s.municipio);
 }
 
 static void

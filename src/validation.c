@@ -49,7 +49,6 @@ static SPIPlanPtr plan_liberar_dia = NULL;
 static SPIPlanPtr plan_reclamar_id = NULL;
 static SPIPlanPtr plan_mover_id = NULL;
 static SPIPlanPtr plan_liberar_id = NULL;
-static SPIPlanPtr plan_a_cargo = NULL;
 
 
 /* PV004: the sede is known (sedes.c) and active */
@@ -173,24 +172,6 @@ pae_validar_visitador(PaeVisita *v, Oid invocador)
 			 errdetail("Una visita se asigna a un usuario con rol visitador y activo = true; este tiene rol %s y activo = %s.",
 					   rol, activo ? "true" : "false"),
 			 errhint("Asigne la visita a un visitador activo.")));
-}
-
-/* is the municipio in this person's charge (pae.usuario_municipios)? */
-static bool
-pae_municipio_a_cargo(const pg_uuid_t *persona, const char *municipio)
-{
-	static const Oid argtypes[2] = {UUIDOID, TEXTOID};
-	Datum		args[2];
-
-	args[0] = UUIDPGetDatum(persona);
-	args[1] = CStringGetTextDatum(municipio);
-	pae_plan_ejecutar(pae_plan(&plan_a_cargo,
-							   "SELECT 1 FROM pae.usuario_municipios um"
-							   " WHERE um.usuario OPERATOR(pg_catalog.=) $1"
-							   "   AND um.municipio OPERATOR(pg_catalog.=) $2::pg_catalog.bpchar",
-							   2, argtypes, true),
-					  args, NULL, true, 1);
-	return SPI_processed > 0;
 }
 
 /*
