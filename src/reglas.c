@@ -54,7 +54,7 @@ static const PaeRegla pae_reglas_tabla[] = {
 	{"evidencia_mime_max", CppAsString2(PAE_EVIDENCIA_MIME_MAX),
 	 "Caracteres máximos de evidencias.mime (22001 si se superan)"},
 	{"evidencias_por_visita_max", CppAsString2(PAE_EVIDENCIAS_POR_VISITA_MAX),
-	 "Evidencias máximas de una visita (54000 si se superan)"},
+	 "Evidencias máximas de una visita (23514 si se superan)"},
 	{"contrato_meses_max", CppAsString2(PAE_CONTRATO_MESES_MAX),
 	 "Meses que abarca a lo sumo la vigencia de un contrato (cada mes es una partición de visitas)"},
 	{"contrato_anios_atras", CppAsString2(PAE_CONTRATO_ANIOS_ATRAS),

@@ -64,7 +64,7 @@
 /* duracion_sospechosa: a visit shorter than this (minutes) */
 #define PAE_DURACION_MIN_MIN		10
 
-/* limits on what hangs off a visit (22001 or 54000 when exceeded) */
+/* limits on what hangs off a visit (22001 or 23514 when exceeded) */
 /* characters of visita_respuestas.observacion */
 #define PAE_RESPUESTA_OBSERVACION_MAX	2000
 /* characters of evidencias.uri */

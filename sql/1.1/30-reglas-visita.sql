@@ -114,7 +114,7 @@ BEGIN
         v_max := pae.regla('evidencias_por_visita_max')::integer;
         IF (SELECT pg_catalog.count(*) FROM pae.evidencias e WHERE e.visita = NEW.visita) >= v_max THEN
             RAISE EXCEPTION 'la visita % ya tiene el máximo de evidencias', NEW.visita
-                USING ERRCODE = 'program_limit_exceeded',
+                USING ERRCODE = 'check_violation',
                       DETAIL = pg_catalog.format('Una visita admite hasta %s evidencias.', v_max),
                       HINT = 'Borre evidencias repetidas o innecesarias de la visita antes de registrar otras.';
         END IF;
@@ -133,7 +133,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION pae.tg_hijos_visita() IS
-    'Disparador de respuestas y evidencias: solo con la visita (la de destino y, al mover o borrar, la de origen) en_curso o devuelta (PV002); valida tamaños (22001, 54000), sha256 (22023), coordenadas (PV005) y tomada_en (PV006)';
+    'Disparador de respuestas y evidencias: solo con la visita (la de destino y, al mover o borrar, la de origen) en_curso o devuelta (PV002); valida tamaños (22001), el máximo de evidencias por visita (23514), sha256 (22023), coordenadas (PV005) y tomada_en (PV006)';
 
 -- foto_reutilizada (src/alertas.c): the search runs as the owner, the
 -- question "may the caller see that visit" as the caller; a visit the

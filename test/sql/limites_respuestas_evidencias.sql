@@ -1,6 +1,6 @@
 -- Documented limits on what hangs off a visit (issue 9 item 12, pae.reglas()):
 -- the text of an answer's observacion, an evidence's uri and mime (22001),
--- the number of evidences of a visit (54000), and a sha256 that is 64
+-- the number of evidences of a visit (23514: PostgREST answers 400, where 54000 would be a 500), and a sha256 that is 64
 -- hexadecimal digits (22023).  Each refused write stores nothing.
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
@@ -50,21 +50,21 @@ SELECT is(pg_temp.intentar('visitador', $$INSERT INTO pae.evidencias (visita, ti
                                          SELECT '00000000-0000-4000-8000-000000000801', 'foto', encode(sha256(convert_to(i::text, 'UTF8')), 'hex'), 1000, 'image/jpeg'
                                            FROM generate_series(1, 49) AS i$$),
           'ok', '50 evidences on one visit are accepted');
-SELECT is(pg_temp.evidencia(repeat('cd', 32)), '54000: la visita 00000000-0000-4000-8000-000000000801 ya tiene el máximo de evidencias',
-          'the 51st is 54000');
+SELECT is(pg_temp.evidencia(repeat('cd', 32)), '23514: la visita 00000000-0000-4000-8000-000000000801 ya tiene el máximo de evidencias',
+          'the 51st is 23514');
 SELECT pg_temp.nueva_visita('00000000-0000-4000-8000-000000000802', '119001900101', '2026-06-11 08:00-05');
 SELECT pg_temp.llevar('00000000-0000-4000-8000-000000000802', 'en_curso');
 SELECT is(pg_temp.intentar('visitador', $$INSERT INTO pae.evidencias (visita, tipo, sha256, bytes, mime)
                                          SELECT '00000000-0000-4000-8000-000000000802', 'foto', encode(sha256(convert_to('o' || i, 'UTF8')), 'hex'), 1000, 'image/jpeg'
                                            FROM generate_series(1, 51) AS i$$),
-          '54000: la visita 00000000-0000-4000-8000-000000000802 ya tiene el máximo de evidencias',
-          'one statement with 51 evidences is 54000');
+          '23514: la visita 00000000-0000-4000-8000-000000000802 ya tiene el máximo de evidencias',
+          'one statement with 51 evidences is 23514');
 SELECT is(pg_temp.intentar('visitador', $$INSERT INTO pae.evidencias (visita, tipo, sha256, bytes, mime)
                                          VALUES ('00000000-0000-4000-8000-000000000802', 'foto', repeat('ef', 32), 1000, 'image/jpeg')$$)
           || ' ' || pg_temp.intentar('visitador', $$UPDATE pae.evidencias SET visita = '00000000-0000-4000-8000-000000000801'
                                                     WHERE visita = '00000000-0000-4000-8000-000000000802'$$),
-          'ok 54000: la visita 00000000-0000-4000-8000-000000000801 ya tiene el máximo de evidencias',
-          'moving an evidence onto a full visit is 54000');
+          'ok 23514: la visita 00000000-0000-4000-8000-000000000801 ya tiene el máximo de evidencias',
+          'moving an evidence onto a full visit is 23514');
 SELECT results_eq($$SELECT visita::text, count(*) FROM pae.evidencias GROUP BY visita ORDER BY visita$$,
                   $$VALUES ('00000000-0000-4000-8000-000000000801', 50::bigint), ('00000000-0000-4000-8000-000000000802', 1::bigint)$$,
                   'the visit holds exactly its 50 evidences; nothing refused was stored');
