@@ -63,7 +63,6 @@
 #include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
 #include "utils/guc.h"
-#include "utils/inval.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -76,6 +75,7 @@
 #include "utils/xid8.h"
 
 #include "disparadores.h"
+#include "cache.h"
 #include "fila_jsonb.h"
 #include "pae_cauca.h"
 
@@ -111,13 +111,13 @@ static const char *const pae_cabeceras_guardadas[] = {
 
 
 /*
- * Per-transaction cache: the client headers do not change from row to row,
+ * Per-transaction memo (stamped as cache.h says): the client headers do not change from row to row,
  * so they are parsed once per transaction (and again whenever the headers
  * text changes).  Kept in TopMemoryContext because it outlives the trigger
  * call; it is tiny and replaced, never accumulated.
  */
 
-static LocalTransactionId pae_cliente_lxid = InvalidLocalTransactionId;
+static PaeSello pae_cliente_sello;		/* per transaction (cache.h) */
 static Oid	pae_cliente_sesion = InvalidOid;
 static bool pae_cliente_confiable = false;
 static char *pae_cliente_fuente = NULL;
@@ -405,9 +405,9 @@ pae_cabeceras_sin_nul(const char *fuente)
 static Jsonb *
 pae_auditoria_cliente(const char **texto)
 {
-	LocalTransactionId lxid = MyProc->lxid;
+	uint64		generacion = pae_cache_generacion();
 	Oid			sesion = GetSessionUserId();
-	bool		otra = (lxid != pae_cliente_lxid || sesion != pae_cliente_sesion);
+	bool		otra = (!pae_sello_vigente(&pae_cliente_sello) || sesion != pae_cliente_sesion);
 	const char *fuente;
 
 	/* trust depends only on the session user: once per transaction */
@@ -462,7 +462,7 @@ pae_auditoria_cliente(const char **texto)
 			pae_cliente_texto = JsonbToCString(NULL, &res->root, VARSIZE(res));
 		}
 		MemoryContextSwitchTo(viejo);
-		pae_cliente_lxid = lxid;
+		pae_sello_poner(&pae_cliente_sello, generacion);
 		pae_cliente_sesion = sesion;
 	}
 	*texto = pae_cliente_texto;
@@ -500,10 +500,9 @@ static const char *const pae_auditoria_columnas[PAE_AUD_NCOLS] = {
  */
 static Oid	pae_aud_padre = InvalidOid;
 static Oid	pae_aud_secuencia = InvalidOid;
-static bool pae_aud_callback = false;
 
 static void
-pae_aud_inval(Datum arg, Oid relid)
+pae_aud_olvidar(Oid relid)
 {
 	if (!OidIsValid(relid) || relid == pae_aud_padre || relid == pae_aud_secuencia)
 	{
@@ -515,11 +514,7 @@ pae_aud_inval(Datum arg, Oid relid)
 static void
 pae_aud_oids(Oid *padre, Oid *secuencia)
 {
-	if (!pae_aud_callback)
-	{
-		CacheRegisterRelcacheCallback(pae_aud_inval, (Datum) 0);
-		pae_aud_callback = true;
-	}
+	pae_cache_escuchar_relaciones(pae_aud_olvidar);
 	if (!OidIsValid(pae_aud_padre) || !OidIsValid(pae_aud_secuencia))
 	{
 		Oid			nsp = get_namespace_oid("pae", false);

@@ -23,7 +23,19 @@ static uint64 pae_generacion = 1;
 static uint64 pae_relaciones = 1;
 static bool pae_registrado = false;
 static Oid	pae_usuarios_relid = InvalidOid;
-static PaeCacheOyente pae_oyente = NULL;
+/* the per-relation caches told of each relcache and pg_cast invalidation */
+#define PAE_OYENTES_MAX	4
+static PaeCacheOyente pae_oyentes[PAE_OYENTES_MAX];
+static int	pae_noyentes = 0;
+
+static void
+pae_cache_avisar(Oid relid)
+{
+	int			i;
+
+	for (i = 0; i < pae_noyentes; i++)
+		pae_oyentes[i] (relid);
+}
 
 static void
 pae_cache_subxact(SubXactEvent event, SubTransactionId mySubid,
@@ -46,8 +58,7 @@ pae_cache_extension(Datum arg, int cacheid, uint32 hashvalue)
 	pae_generacion++;			/* rule 2 */
 	pae_usuarios_relid = InvalidOid;
 	pae_relaciones++;
-	if (pae_oyente != NULL)
-		pae_oyente(InvalidOid);
+	pae_cache_avisar(InvalidOid);
 }
 
 static void
@@ -59,16 +70,14 @@ pae_cache_relcache(Datum arg, Oid relid)
 		pae_usuarios_relid = InvalidOid;
 	}
 	pae_relaciones++;
-	if (pae_oyente != NULL)
-		pae_oyente(relid);
+	pae_cache_avisar(relid);
 }
 
 static void
 pae_cache_cast(Datum arg, int cacheid, uint32 hashvalue)
 {
 	pae_relaciones++;
-	if (pae_oyente != NULL)
-		pae_oyente(InvalidOid);
+	pae_cache_avisar(InvalidOid);
 }
 
 static void
@@ -134,8 +143,15 @@ pae_cache_usuarios_relid(void)
 void
 pae_cache_escuchar_relaciones(PaeCacheOyente oyente)
 {
+	int			i;
+
 	pae_cache_registrar();
-	pae_oyente = oyente;
+	for (i = 0; i < pae_noyentes; i++)
+		if (pae_oyentes[i] == oyente)
+			return;
+	if (pae_noyentes >= PAE_OYENTES_MAX)
+		elog(ERROR, "too many pae_cauca relation cache listeners");
+	pae_oyentes[pae_noyentes++] = oyente;
 }
 
 uint64

@@ -4,8 +4,11 @@
  *	  The caches of pae_cauca and the one set of rules that invalidates
  *	  them.  Every cached answer in the library (who the session is, a
  *	  person's role and state, the extension's owner, the oid of
- *	  pae.usuarios, the audit's column layout of a relation) follows the
- *	  rules written here and nowhere else.
+ *	  pae.usuarios, the audit's column layout of a relation, the audit's
+ *	  own oids and the client headers of the transaction, the partition
+ *	  root of a relation) follows the rules written here and nowhere else.
+ *	  The one exception needs none: the geofence's memo of the last sede
+ *	  (geofence.c) is reused only under the very same snapshot.
  *
  * The generation
  *	  One backend-wide counter, pae_cache_generacion().  It goes up when
@@ -34,10 +37,11 @@
  *		(only for answers read with a fresh snapshot).
  *
  * Per-relation caches
- *	  pae_cache_escuchar_relaciones() registers the one listener (fila_jsonb)
- *	  told of each relcache invalidation (InvalidOid: all relations) and of
- *	  every change to pg_cast (as InvalidOid); pae_cache_relaciones() counts
- *	  those events.  A per-relation entry is marked valid only after its
+ *	  pae_cache_escuchar_relaciones() registers a listener (fila_jsonb's
+ *	  layouts, the audit's oids, disparadores.c's partition roots) told of
+ *	  each relcache invalidation (InvalidOid: all relations) and of every
+ *	  change to pg_cast or pg_extension (as InvalidOid); each forgets what it
+ *	  kept of that relation.  pae_cache_relaciones() counts those events.  A per-relation entry is marked valid only after its
  *	  build completed with the count unchanged (else it is built again).
  *
  * Prepared SPI plans (spi_plan.c) need no rule here: the plan cache

@@ -8,7 +8,7 @@
  * a bulk load; the answer is kept per relation in a small per-backend
  * table.  A relation's root changes only by ATTACH/DETACH PARTITION or
  * DROP, each of which sends a relcache invalidation of the partition, and
- * an oid is reused only after DROP: the callback forgets an entry whenever
+ * an oid is reused only after DROP: the listener (cache.h) forgets an entry whenever
  * its relation or its root is invalidated, and everything on a full reset.
  *
  *-------------------------------------------------------------------------
@@ -19,10 +19,10 @@
 #include "catalog/partition.h"
 #include "commands/trigger.h"
 #include "nodes/pg_list.h"
-#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
+#include "cache.h"
 #include "disparadores.h"
 
 #define PAE_RAICES_N	32
@@ -35,10 +35,9 @@ typedef struct PaeRaiz
 
 static PaeRaiz pae_raices[PAE_RAICES_N];
 static int	pae_raices_siguiente = 0;
-static bool pae_raices_callback = false;
 
 static void
-pae_raices_inval(Datum arg, Oid relid)
+pae_raices_olvidar(Oid relid)
 {
 	int			i;
 
@@ -58,11 +57,7 @@ pae_rel_raiz(Relation rel)
 
 	if (!rel->rd_rel->relispartition)
 		return relid;
-	if (!pae_raices_callback)
-	{
-		CacheRegisterRelcacheCallback(pae_raices_inval, (Datum) 0);
-		pae_raices_callback = true;
-	}
+	pae_cache_escuchar_relaciones(pae_raices_olvidar);
 	for (i = 0; i < PAE_RAICES_N; i++)
 		if (pae_raices[i].relid == relid)
 			return pae_raices[i].raiz;
