@@ -73,6 +73,22 @@ static const PaeRegla pae_reglas_tabla[] = {
 	 "Caracteres máximos del nombre de una persona en pae.crear_usuario (22023 si se superan)"},
 	{"sellado_espera", CppAsString2(PAE_SELLADO_ESPERA_MS) " milliseconds",
 	 "Espera máxima de pae.sellar_auditoria por las transacciones que aún escriben filas de auditoría; las filas que ellas podrían preceder quedan para el siguiente sello"},
+	{"jwt_secreto_min", CppAsString2(PAE_JWT_SECRETO_MIN),
+	 "Bytes mínimos del secreto HS256 de los tokens (pae.fijar_secreto_jwt y la firma lo exigen)"},
+	{"token_vida", CppAsString2(PAE_TOKEN_VIDA_MIN) " minutes",
+	 "Vigencia de un token emitido por pae_api.login (claim exp = iat + este intervalo)"},
+	{"login_intentos_max", CppAsString2(PAE_LOGIN_INTENTOS_MAX),
+	 "Intentos fallidos de inicio de sesión de un correo, dentro de login_ventana, que lo bloquean (PV010, HTTP 429)"},
+	{"login_ventana", CppAsString2(PAE_LOGIN_VENTANA_MIN) " minutes",
+	 "Ventana en la que se cuentan los intentos fallidos de un correo"},
+	{"login_bloqueo", CppAsString2(PAE_LOGIN_BLOQUEO_MIN) " minutes",
+	 "Duración del bloqueo de un correo, contada desde el intento fallido que lo causó; ni la contraseña correcta entra"},
+	{"login_retencion", CppAsString2(PAE_LOGIN_RETENCION_DIAS) " days",
+	 "Antigüedad a partir de la cual pae.purgar_intentos_login borra los intentos de inicio de sesión"},
+	{"cabecera_valor_max", CppAsString2(PAE_CABECERA_VALOR_MAX),
+	 "Bytes máximos que se conservan del valor de cada cabecera HTTP de la petición (pae.db_pre_request y la auditoría)"},
+	{"cabeceras_max", CppAsString2(PAE_CABECERAS_MAX),
+	 "Cabeceras HTTP máximas que pae.db_pre_request conserva de una petición"},
 };
 
 /*
