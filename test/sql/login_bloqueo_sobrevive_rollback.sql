@@ -16,9 +16,11 @@ SELECT pae.fijar_secreto_jwt('secreto-de-prueba-con-mas-de-32-bytes-0123456789')
 CREATE FUNCTION pg_temp.fallos(correo text) RETURNS bigint LANGUAGE sql AS $$
     SELECT count(*) FROM pae.intentos_login WHERE correo = pae.correo_digesto($1) AND resultado = 'fallo' $$;
 -- the request's answer without the message (status, headers, body code, token?)
+-- (or, if it raised, status and SQLSTATE)
 CREATE FUNCTION pg_temp.resumen(r jsonb) RETURNS text LANGUAGE sql AS $$
-    SELECT format('%s %s %s', r->>'status', coalesce((r->>'cuerpo')::jsonb#>>'{error,code}', '-'),
-                  CASE WHEN (r->>'cuerpo')::jsonb ? 'token' THEN 'token' ELSE 'sin token' END) $$;
+    SELECT CASE WHEN r->>'sqlstate' IS NOT NULL THEN format('%s raised %s', r->>'status', r->>'sqlstate')
+                ELSE format('%s %s %s', r->>'status', coalesce((r->>'cuerpo')::jsonb#>>'{error,code}', '-'),
+                            CASE WHEN (r->>'cuerpo')::jsonb ? 'token' THEN 'token' ELSE 'sin token' END) END $$;
 
 -- 1-3. a wrong password: 401, PV010, no token, and the failure is kept
 CREATE TEMP TABLE r1 AS SELECT pg_temp.login('vis1@prueba.gov.co', 'equivocada') AS r;
@@ -37,10 +39,10 @@ SELECT is(pg_temp.fallos('vis1@prueba.gov.co'), 5::bigint, 'five failures counte
 -- 6-9. locked: even the right password gets 429 + Retry-After, no token
 CREATE TEMP TABLE r6 AS SELECT pg_temp.login('vis1@prueba.gov.co', 'clave-larga-1') AS r;
 SELECT is((SELECT pg_temp.resumen(r) FROM r6), '429 PV010 sin token', 'right password while locked: 429, PV010, no token');
-SELECT ok((SELECT (r->'cabeceras'->0->>'Retry-After')::int BETWEEN 1
-                  AND extract(epoch FROM pae.regla('login_bloqueo')::interval) FROM r6),
+SELECT ok((SELECT coalesce((r->'cabeceras'->0->>'Retry-After')::int BETWEEN 1
+                  AND extract(epoch FROM pae.regla('login_bloqueo')::interval), false) FROM r6),
           'with a Retry-After header (seconds, at most login_bloqueo)');
-SELECT ok((SELECT (r->>'cuerpo')::jsonb#>>'{error,mensaje}' LIKE 'inicio de sesión bloqueado%' FROM r6),
+SELECT ok((SELECT r->>'sqlstate' IS NULL AND (r->>'cuerpo')::jsonb#>>'{error,mensaje}' LIKE 'inicio de sesión bloqueado%' FROM r6),
           'and a Spanish message');
 SELECT is(pg_temp.fallos('vis1@prueba.gov.co'), 5::bigint, 'a locked attempt is not a failure: the lock is not extended');
 
