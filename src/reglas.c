@@ -89,6 +89,8 @@ static const PaeRegla pae_reglas_tabla[] = {
 	 "Bytes máximos que se conservan del valor de cada cabecera HTTP de la petición (pae.db_pre_request y la auditoría)"},
 	{"cabeceras_max", CppAsString2(PAE_CABECERAS_MAX),
 	 "Cabeceras HTTP máximas que pae.db_pre_request conserva de una petición"},
+	{"mis_visitas_dias", CppAsString2(PAE_MIS_VISITAS_DIAS),
+	 "Días después de hoy que abarca pae_api.mis_visitas (las visitas que la app lleva para trabajar sin conexión)"},
 };
 
 /*

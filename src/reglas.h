@@ -112,5 +112,7 @@
 /* request headers kept for the request and its audit: bytes per value, count */
 #define PAE_CABECERA_VALOR_MAX		256
 #define PAE_CABECERAS_MAX			64
+/* pae_api.mis_visitas: today and this many days after (Colombian days) */
+#define PAE_MIS_VISITAS_DIAS		7
 
 #endif							/* PAE_REGLAS_H */

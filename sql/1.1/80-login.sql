@@ -380,3 +380,90 @@ GRANT EXECUTE ON FUNCTION pae.db_pre_request()
 -- PostgREST calls it as the request's role: anon and bi need the schema
 -- (USAGE only: they still hold no privilege on any table of it).
 GRANT USAGE ON SCHEMA pae TO pae_anon, pae_bi;
+
+-- The working views of the app (issue 10, item 1): all security_invoker,
+-- so the caller's row-level security decides the rows.
+
+CREATE VIEW pae_api.mis_visitas WITH (security_invoker = true) AS
+SELECT v.id, v.fecha_visita, v.estado, v.sede,
+       (SELECT s.nombre FROM pae.sedes s WHERE s.codigo = v.sede) AS sede_nombre,
+       (SELECT s.lat FROM pae.sedes s WHERE s.codigo = v.sede) AS sede_lat,
+       (SELECT s.lon FROM pae.sedes s WHERE s.codigo = v.sede) AS sede_lon,
+       (SELECT s.radio_geocerca_m FROM pae.sedes s WHERE s.codigo = v.sede) AS radio_geocerca_m,
+       (SELECT s.geocerca_estricta FROM pae.sedes s WHERE s.codigo = v.sede) AS geocerca_estricta,
+       v.contrato, v.raciones_programadas, v.raciones_entregadas, v.observaciones,
+       v.checkin_en, v.checkout_en, v.motivo_estado, v.version
+  FROM pae.visitas v
+ WHERE v.visitador = (SELECT pae.actor_vigente())
+   AND v.fecha_visita >= (SELECT pg_catalog.date_trunc('day', pg_catalog.now() AT TIME ZONE pae.regla('zona_horaria'))
+                                 AT TIME ZONE pae.regla('zona_horaria'))
+   AND v.fecha_visita < (SELECT (pg_catalog.date_trunc('day', pg_catalog.now() AT TIME ZONE pae.regla('zona_horaria'))
+                                 + pg_catalog.make_interval(days => pae.regla('mis_visitas_dias')::integer + 1))
+                                AT TIME ZONE pae.regla('zona_horaria'));
+COMMENT ON VIEW pae_api.mis_visitas IS
+$$Mis visitas de hoy y de los próximos días.
+
+Las visitas de la persona que llama (visitador) desde hoy hasta mis_visitas_dias días después (días de Colombia), con el nombre, la posición y el radio de la geocerca de cada sede, para trabajar sin conexión. PATCH de observaciones y raciones_entregadas; los cambios de estado van por POST /rpc/transicion.$$;
+
+CREATE VIEW pae_api.checklist WITH (security_invoker = true) AS
+SELECT c.codigo, c.categoria, c.texto, c.obligatorio, c.peso, c.orden
+  FROM pae.checklist_items c
+ WHERE c.activo;
+COMMENT ON VIEW pae_api.checklist IS
+$$Lista de chequeo vigente del acta de visita.
+
+Los ítems activos, con su categoría, si son obligatorios para cerrar una visita y su peso en el puntaje. Se responden con POST /rpc/responder.$$;
+
+CREATE VIEW pae_api.cola_revision WITH (security_invoker = true) AS
+SELECT v.id, v.fecha_visita, v.sede, s.nombre AS sede_nombre, s.municipio, m.nombre AS municipio_nombre,
+       v.visitador, u.nombre AS visitador_nombre, v.checkin_en, v.checkout_en, v.dentro_geocerca,
+       v.distancia_m, v.raciones_programadas, v.raciones_entregadas, v.observaciones,
+       (SELECT pg_catalog.count(*) FROM pae.alertas a WHERE a.visita = v.id AND a.cerrada_en IS NULL) AS alertas_abiertas
+  FROM pae.visitas v
+  JOIN pae.sedes s ON s.codigo = v.sede
+  JOIN pae.municipios m ON m.codigo = s.municipio
+  LEFT JOIN pae.usuarios u ON u.id = v.visitador
+ WHERE v.estado = 'cerrada'
+   AND v.visitador IS DISTINCT FROM (SELECT pae.actor_vigente());
+COMMENT ON VIEW pae_api.cola_revision IS
+$$Visitas cerradas que esperan revisión.
+
+Las visitas en estado cerrada que la persona que llama puede revisar: las de sus municipios (supervisor) o todas (coordinador), nunca las propias, con la sede, el visitador, la geocerca, las raciones y las alertas abiertas. Se aprueban o devuelven con POST /rpc/transicion.$$;
+
+DO $comentarios$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN SELECT c.relname, a.attname,
+                    coalesce(col_description(CASE c.relname WHEN 'checklist' THEN 'pae.checklist_items'::regclass
+                                                            ELSE 'pae.visitas'::regclass END,
+                                             (SELECT s.attnum FROM pg_catalog.pg_attribute s
+                                               WHERE s.attrelid = CASE c.relname WHEN 'checklist' THEN 'pae.checklist_items'::regclass
+                                                                                 ELSE 'pae.visitas'::regclass END
+                                                 AND s.attname = a.attname AND s.attnum > 0 AND NOT s.attisdropped)),
+                             a.attname) AS texto
+               FROM pg_catalog.pg_class c
+               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'pae_api'
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
+              WHERE c.relname IN ('mis_visitas', 'checklist', 'cola_revision')
+    LOOP
+        EXECUTE pg_catalog.format('COMMENT ON COLUMN pae_api.%I.%I IS %L', r.relname, r.attname,
+            CASE r.attname
+                WHEN 'sede_nombre' THEN 'Nombre de la sede'
+                WHEN 'sede_lat' THEN 'Latitud del centro de la geocerca de la sede'
+                WHEN 'sede_lon' THEN 'Longitud del centro de la geocerca de la sede'
+                WHEN 'radio_geocerca_m' THEN 'Radio de la geocerca de la sede, en metros'
+                WHEN 'geocerca_estricta' THEN 'Si la sede rechaza un check-in fuera de la geocerca (PV001)'
+                WHEN 'municipio' THEN 'Municipio de la sede (código DANE)'
+                WHEN 'municipio_nombre' THEN 'Nombre del municipio'
+                WHEN 'visitador_nombre' THEN 'Nombre del visitador'
+                WHEN 'alertas_abiertas' THEN 'Alertas de la visita aún no cerradas'
+                ELSE r.texto END);
+    END LOOP;
+END
+$comentarios$;
+
+GRANT SELECT ON pae_api.mis_visitas TO pae_visitador;
+GRANT UPDATE (observaciones, raciones_entregadas) ON pae_api.mis_visitas TO pae_visitador;
+GRANT SELECT ON pae_api.checklist TO pae_visitador, pae_supervisor, pae_coordinador, pae_admin;
+GRANT SELECT ON pae_api.cola_revision TO pae_supervisor, pae_coordinador, pae_admin;
