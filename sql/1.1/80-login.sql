@@ -161,7 +161,7 @@ GRANT EXECUTE ON FUNCTION pae.correo_digesto(text) TO pae_admin;
 -- refused while locked do not count: the lock ends on time.
 CREATE FUNCTION pae.login_bloqueado_hasta(correo bytea, ahora timestamptz)
 RETURNS timestamptz
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     WITH exito AS (
@@ -184,6 +184,27 @@ COMMENT ON FUNCTION pae.login_bloqueado_hasta(bytea, timestamptz) IS
     'Hasta cuándo está bloqueado un correo (su digesto, pae.correo_digesto) en el momento dado, o NULL si no lo está: login_intentos_max fallos dentro de login_ventana lo bloquean login_bloqueo desde el último de ellos';
 REVOKE ALL ON FUNCTION pae.login_bloqueado_hasta(bytea, timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pae.login_bloqueado_hasta(bytea, timestamptz) TO pae_admin;
+
+-- The support desk's tool: a person who proved who they are is let in
+-- before the lock ends.
+CREATE FUNCTION pae.desbloquear_login(correo text)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_n bigint;
+BEGIN
+    DELETE FROM pae.intentos_login i
+     WHERE i.correo = pae.correo_digesto(desbloquear_login.correo) AND i.resultado <> 'exito';
+    GET DIAGNOSTICS v_n = ROW_COUNT;
+    RETURN v_n;
+END
+$$;
+COMMENT ON FUNCTION pae.desbloquear_login(text) IS
+    'Levanta el bloqueo de inicio de sesión de un correo borrando sus intentos fallidos y bloqueados (solo pae_admin); devuelve cuántos borró';
+REVOKE ALL ON FUNCTION pae.desbloquear_login(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pae.desbloquear_login(text) TO pae_admin;
 
 CREATE FUNCTION pae.purgar_intentos_login(antiguedad interval DEFAULT NULL)
 RETURNS bigint

@@ -9,7 +9,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(20);
+SELECT plan(22);
 \i test/fixtures/visitas_y_personas.sql
 \i test/fixtures/postgrest.sql
 SELECT pae.fijar_secreto_jwt('secreto-de-prueba-con-mas-de-32-bytes-0123456789');
@@ -83,11 +83,19 @@ SELECT is((SELECT array_agg(pg_temp.resumen(pg_temp.login('nadie@prueba.gov.co',
                 '401 PV010 sin token', '429 PV010 sin token'],
           'an unknown correo: five 401, then 429');
 
--- 16. an inactive person: 401 like a wrong password, also with the right one
+-- 16-17. an admin sees the lock and lifts it
+SELECT is(pg_temp.postgrest('pae_admin', jsonb_build_object('sub', pg_temp.id('admin'), 'role', 'pae_admin',
+                                                            'iat', extract(epoch FROM clock_timestamp())::bigint),
+                            $$SELECT (pae.login_bloqueado_hasta(pae.correo_digesto('Nadie@prueba.gov.co'), clock_timestamp()) IS NOT NULL)::text
+                                     || ' ' || pae.desbloquear_login('nadie@prueba.gov.co')$$)->>'cuerpo',
+          'true 6', 'an admin sees that the correo is locked and lifts the lock (its 5 failures and 1 refusal)');
+SELECT is(pg_temp.resumen(pg_temp.login('nadie@prueba.gov.co', 'x')), '401 PV010 sin token', 'unlocked: 401 again, not 429');
+
+-- 18. an inactive person: 401 like a wrong password, also with the right one
 SELECT is(pg_temp.resumen(pg_temp.login('coo2@prueba.gov.co', 'clave-larga-8')), '401 PV010 sin token',
           'an inactive person with the right password: 401');
 
--- 17-18. nobody but the owner reads the attempts
+-- 19-20. nobody but the owner reads the attempts
 SELECT is((SELECT array_agg(r ORDER BY r) FROM unnest(ARRAY['pae_anon', 'pae_visitador', 'pae_supervisor',
                   'pae_coordinador', 'pae_admin', 'pae_bi']) AS r
             WHERE has_table_privilege(r, 'pae.intentos_login', 'SELECT, INSERT, UPDATE, DELETE')),
@@ -97,7 +105,7 @@ SELECT is(pg_temp.postgrest('pae_admin', jsonb_build_object('sub', pg_temp.id('a
                             'SELECT count(*)::text FROM pae.intentos_login')->>'sqlstate',
           '42501', 'an admin''s request reading it: 42501');
 
--- 19-20. retention
+-- 21-22. retention
 INSERT INTO pae.intentos_login (correo, en, resultado)
 VALUES (pae.correo_digesto('viejo@prueba.gov.co'), clock_timestamp() - pae.regla('login_retencion')::interval - interval '1 day', 'fallo');
 CREATE TEMP TABLE n AS SELECT count(*) AS n FROM pae.intentos_login;
