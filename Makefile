@@ -37,7 +37,9 @@ OBJS = \
 	src/tiempos.o \
 	src/alertas.o \
 	src/fila_jsonb.o \
-	src/audit.o
+	src/audit.o \
+	src/jwt.o \
+	src/login.o
 
 UPGRADE_1_1_FRAGMENTS = $(sort $(wildcard sql/1.1/*.sql))
 DATA_built = sql/$(EXTENSION)--1.0--1.1.sql sql/$(EXTENSION)--1.1.sql

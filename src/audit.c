@@ -81,8 +81,8 @@
 
 #define PAE_HASH_LEN			32
 #define PAE_HASH_ETIQUETA		"pae_cauca.auditoria.v1"
-/* longest value kept of each client header, in bytes */
-#define PAE_CLIENTE_VALOR_MAX	256
+/* longest value kept of each client header, in bytes (reglas.h) */
+#define PAE_CLIENTE_VALOR_MAX	PAE_CABECERA_VALOR_MAX
 /* microseconds between 1970-01-01 and 2000-01-01 */
 #define PAE_EPOCH_UNIX_USEC \
 	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)

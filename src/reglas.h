@@ -97,4 +97,22 @@
  */
 #define PAE_SELLADO_ESPERA_MS		2000
 
+/* PostgREST access (SPEC §10): pae_api.login and pae.db_pre_request */
+/* shortest HS256 secret accepted, in bytes (PostgREST's own minimum) */
+#define PAE_JWT_SECRETO_MIN			32
+/* lifetime of a token pae_api.login issues (minutes): one field day */
+#define PAE_TOKEN_VIDA_MIN			480
+/* failed logins of one correo within the window that lock it ... */
+#define PAE_LOGIN_INTENTOS_MAX		5
+#define PAE_LOGIN_VENTANA_MIN		15
+/* ... for this long (minutes), even for the right password */
+#define PAE_LOGIN_BLOQUEO_MIN		15
+/* login attempts older than this are purged (days) */
+#define PAE_LOGIN_RETENCION_DIAS	30
+/* request headers kept for the request and its audit: bytes per value, count */
+#define PAE_CABECERA_VALOR_MAX		256
+#define PAE_CABECERAS_MAX			64
+/* pae_api.mis_visitas: today and this many days after (Colombian days) */
+#define PAE_MIS_VISITAS_DIAS		7
+
 #endif							/* PAE_REGLAS_H */

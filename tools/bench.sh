@@ -168,5 +168,10 @@ printf '\n========== Section 3: audit trail ==========\n'
 BENCH_SECONDS="$BENCH_SECONDS" tools/bench_auditoria.sh "$BENCH_DB" || fail "section 3: audit benchmark failed"
 printf '(section 3: %ss)\n' "$((SECONDS - t))"
 
+# --- section 4: logins -----------------------------------------------------------
+t=$SECONDS
+BENCH_SECONDS="$BENCH_SECONDS" tools/bench_login.sh "$BENCH_DB" || fail "section 4: login benchmark failed"
+printf '(section 4: %ss)\n' "$((SECONDS - t))"
+
 printf '\nload avg at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'total: %ss\n' "$((SECONDS - T0))"
