@@ -32,7 +32,9 @@ OBJS = \
 	src/transitions.o \
 	src/checkins.o \
 	src/fila_jsonb.o \
-	src/audit.o
+	src/audit.o \
+	src/sync_item.o \
+	src/sync.o
 
 UPGRADE_1_1_FRAGMENTS = $(sort $(wildcard sql/1.1/*.sql))
 DATA_built = sql/$(EXTENSION)--1.0--1.1.sql sql/$(EXTENSION)--1.1.sql

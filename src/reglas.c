@@ -45,6 +45,16 @@ static const PaeRegla pae_reglas_tabla[] = {
 	 "Fracción de raciones programadas por debajo de la cual se alerta raciones_faltantes"},
 	{"duracion_min", CppAsString2(PAE_DURACION_MIN_MIN) " minutes",
 	 "Duración mínima de una visita (check-in a check-out) antes de alertar duracion_sospechosa"},
+	{"sync_max_visitas", CppAsString2(PAE_SYNC_MAX_VISITAS),
+	 "Visitas por lote de pae_api.sincronizar (PV011 si se supera, antes de aplicar nada)"},
+	{"sync_max_bytes", CppAsString2(PAE_SYNC_MAX_BYTES),
+	 "Bytes del cuerpo (jsonb) de un lote de pae_api.sincronizar (PV011 si se supera)"},
+	{"sync_max_bytes_visita", CppAsString2(PAE_SYNC_MAX_BYTES_VISITA),
+	 "Bytes (jsonb) de una visita de un lote de pae_api.sincronizar (PV011 si se supera)"},
+	{"sync_max_respuestas", CppAsString2(PAE_SYNC_MAX_RESPUESTAS),
+	 "Respuestas de la lista de chequeo por visita de un lote (PV011 si se supera)"},
+	{"sync_max_evidencias", CppAsString2(PAE_SYNC_MAX_EVIDENCIAS),
+	 "Evidencias por visita de un lote (PV011 si se supera)"},
 };
 
 /*
