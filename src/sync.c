@@ -858,11 +858,12 @@ pae_sync_item(PaeSyncLote *lote, PaeSyncItem *it, const uint8 *hash, PaeSyncRes 
 	{
 		s = srv.estado;
 		version = srv.version;
-		if (plan_cambia(it, &srv))
-			version = visita_replanear(lote, it, &srv, &fecha);
+		/* the server is past the device's state (closed, approved, ...) */
 		if (pae_rango(t) < pae_rango(s) || pae_rango(s) == 3)
 			pae_conflicto(lote, res, it, true, &srv,
 						  psprintf("el servidor tiene la visita en estado %s", pae_sync_estados[s]));
+		if (plan_cambia(it, &srv))
+			version = visita_replanear(lote, it, &srv, &fecha);
 	}
 
 	/* 5. walk the state machine to the state the device reached */

@@ -7,7 +7,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(16);
+SELECT plan(17);
 \i test/fixtures/visitas_y_personas.sql
 \i test/fixtures/intentar.sql
 \i test/fixtures/sincronizar.sql
@@ -50,6 +50,10 @@ SELECT is(pg_temp.sinc('visitador', pg_temp.lote(
     '{"id": "00000000-0000-4000-8000-0000000000c9", "resultado": "conflicto", "version": 0,
       "error": {"sqlstate": "PV007", "mensaje": "conflicto de sincronización en la visita 00000000-0000-4000-8000-0000000000c9: la visita no existe en el servidor"}}',
     'an unknown visit with version_base > 0: conflicto with version 0 and no state');
+-- the device is behind the server's state at the server's own version
+SELECT is(pg_temp.versiones(pg_temp.sinc('visitador', pg_temp.lote(
+    pg_temp.item('00000000-0000-4000-8000-0000000000c1', 'en_curso', '2026-06-10 08:00-05') || '{"version_base": 3}'))),
+    'conflicto/3/cerrada', 'en_curso sent for a visit the server has cerrada (same version): conflicto');
 INSERT INTO h VALUES ('conflictos', pg_temp.huella());
 SELECT is((SELECT huella FROM h WHERE paso = 'conflictos'), (SELECT huella FROM h WHERE paso = 'antes'),
           'conflicts wrote nothing');
