@@ -39,7 +39,9 @@ OBJS = \
 	src/fila_jsonb.o \
 	src/audit.o \
 	src/jwt.o \
-	src/login.o
+	src/login.o \
+	src/sync_item.o \
+	src/sync.o
 
 UPGRADE_1_1_FRAGMENTS = $(sort $(wildcard sql/1.1/*.sql))
 DATA_built = sql/$(EXTENSION)--1.0--1.1.sql sql/$(EXTENSION)--1.1.sql

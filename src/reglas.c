@@ -91,6 +91,16 @@ static const PaeRegla pae_reglas_tabla[] = {
 	 "Cabeceras HTTP máximas que pae.db_pre_request conserva de una petición"},
 	{"mis_visitas_dias", CppAsString2(PAE_MIS_VISITAS_DIAS),
 	 "Días después de hoy que abarca pae_api.mis_visitas (las visitas que la app lleva para trabajar sin conexión)"},
+	{"sync_max_visitas", CppAsString2(PAE_SYNC_MAX_VISITAS),
+	 "Visitas por lote de pae_api.sincronizar (PV011 si se supera, antes de aplicar nada)"},
+	{"sync_max_bytes", CppAsString2(PAE_SYNC_MAX_BYTES),
+	 "Bytes del cuerpo (jsonb) de un lote de pae_api.sincronizar (PV011 si se supera)"},
+	{"sync_max_bytes_visita", CppAsString2(PAE_SYNC_MAX_BYTES_VISITA),
+	 "Bytes (jsonb) de una visita de un lote de pae_api.sincronizar (PV011 si se supera)"},
+	{"sync_max_respuestas", CppAsString2(PAE_SYNC_MAX_RESPUESTAS),
+	 "Respuestas de la lista de chequeo por visita de un lote (PV011 si se supera)"},
+	{"sync_max_evidencias", CppAsString2(PAE_SYNC_MAX_EVIDENCIAS),
+	 "Evidencias por visita de un lote (PV011 si se supera)"},
 };
 
 /*

@@ -114,5 +114,19 @@
 #define PAE_CABECERAS_MAX			64
 /* pae_api.mis_visitas: today and this many days after (Colombian days) */
 #define PAE_MIS_VISITAS_DIAS		7
+/*
+ * offline sync (pae_api.sincronizar, SPEC §8): a batch over any of these
+ * fails at once with PV011, before any item is applied
+ */
+/* visits per batch */
+#define PAE_SYNC_MAX_VISITAS		5000
+/* bytes of the whole body (jsonb, as PostgREST passes it): 16 MB */
+#define PAE_SYNC_MAX_BYTES			16777216
+/* bytes of one visit of the batch (jsonb): 256 kB */
+#define PAE_SYNC_MAX_BYTES_VISITA	262144
+/* checklist answers per visit */
+#define PAE_SYNC_MAX_RESPUESTAS		100
+/* evidence (photos, signatures, documents) per visit */
+#define PAE_SYNC_MAX_EVIDENCIAS		50
 
 #endif							/* PAE_REGLAS_H */

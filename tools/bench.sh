@@ -25,6 +25,13 @@
 # of the same rows with the extension's triggers disabled
 # (bench/transicion_datos.sql, bench/*.pgbench).
 #
+# Section 4, offline sync: 100,000 closed visits (mandatory answers and a
+# photo each) in batches of 500 through pae_api.sincronizar as their
+# visitador, against a bare INSERT ... SELECT of the same rows with the
+# triggers disabled; the replay of the same batches; the peak memory of one
+# 5,000-visit batch (tools/bench_sincronizacion.sh, bench/sincronizacion_datos.sql;
+# sizes: BENCH_SYNC_VISITADORES, BENCH_SYNC_LOTE, BENCH_SYNC_GRANDE).
+#
 # Result lines start with `BENCH <name> <ratio>`.  The exit status is
 # non-zero when a step failed; ratios off target do not fail the run.
 set -euo pipefail
@@ -80,6 +87,8 @@ printf '             (server defaults jit=%s, max_parallel_workers_per_gather=%s
     "$(bval "SELECT current_setting('jit')")" "$(bval "SELECT current_setting('max_parallel_workers_per_gather')")"
 printf 'sizes:       section 1: 3,000 sedes, 1,000,000 captures, %d timed rounds + 1 warm-up\n' "$BENCH_REPS"
 printf '             section 2: pgbench -c 2 -j 2 -T %d -M prepared, per variant\n' "$BENCH_SECONDS"
+printf '             section 4: %s batches x %s visits through pae_api.sincronizar, + one batch of %s\n' \
+    "${BENCH_SYNC_VISITADORES:-200}" "${BENCH_SYNC_LOTE:-500}" "${BENCH_SYNC_GRANDE:-5000}"
 
 # --- section 1: geofence ----------------------------------------------------------
 printf '\n========== Section 1: geofence (single core) ==========\n'
@@ -168,10 +177,16 @@ printf '\n========== Section 3: audit trail ==========\n'
 BENCH_SECONDS="$BENCH_SECONDS" tools/bench_auditoria.sh "$BENCH_DB" || fail "section 3: audit benchmark failed"
 printf '(section 3: %ss)\n' "$((SECONDS - t))"
 
-# --- section 4: logins -----------------------------------------------------------
+# --- section 4: offline sync ------------------------------------------------------
 t=$SECONDS
-BENCH_SECONDS="$BENCH_SECONDS" tools/bench_login.sh "$BENCH_DB" || fail "section 4: login benchmark failed"
+printf '\n========== Section 4: offline sync (pae_api.sincronizar) ==========\n'
+tools/bench_sincronizacion.sh "$BENCH_DB" || fail "section 4: sync benchmark failed"
 printf '(section 4: %ss)\n' "$((SECONDS - t))"
+
+# --- section 5: logins -----------------------------------------------------------
+t=$SECONDS
+BENCH_SECONDS="$BENCH_SECONDS" tools/bench_login.sh "$BENCH_DB" || fail "section 5: login benchmark failed"
+printf '(section 5: %ss)\n' "$((SECONDS - t))"
 
 printf '\nload avg at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'total: %ss\n' "$((SECONDS - T0))"

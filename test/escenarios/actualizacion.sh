@@ -67,8 +67,14 @@ if [[ $version != "$actual" ]]; then
     echo "actualizacion: ALTER EXTENSION UPDATE left version $version, expected $actual"
     exit 1
 fi
-# tables 1.1 adds are not data written under 1.0: compare the tables of 1.0
-despues=$(awk 'NR == FNR { t[$1]; next } ($1 in t)' <(echo "$antes") <(conteos "$viejo"))
+# tables the upgrade adds are compared only for being empty (they hold no 1.0 data)
+despues_todo=$(conteos "$viejo")
+despues=$(awk 'NR == FNR { k[$1]; next } $1 in k' <(echo "$antes") <(echo "$despues_todo"))
+nuevas=$(awk 'NR == FNR { k[$1]; next } !($1 in k) && $2 != "0"' <(echo "$antes") <(echo "$despues_todo"))
+if [[ -n $nuevas ]]; then
+    echo "actualizacion: tables added by the upgrade are not empty: $nuevas"
+    exit 1
+fi
 
 psql_q -d "$nuevo" -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION pae_cauca CASCADE'
 
