@@ -60,7 +60,8 @@ GRANT USAGE ON SCHEMA pae TO pae_prueba_escritor;
 GRANT SELECT, INSERT, UPDATE, DELETE ON pae.visitas, pae.visita_respuestas, pae.evidencias, pae.sedes,
       pae.instituciones, pae.contratos, pae.contrato_sedes, pae.operadores, pae.checklist_items,
       pae.usuarios, pae.usuario_municipios, pae.alertas TO pae_prueba_escritor;
-GRANT EXECUTE ON FUNCTION pae.usuario_actual(), pae.actor_vigente(), pae.sesion_habilitada() TO pae_prueba_escritor;
+GRANT EXECUTE ON FUNCTION pae.usuario_actual(), pae.actor_vigente(), pae.sesion_habilitada(),
+      pae.puede_ver_visita_id(uuid) TO pae_prueba_escritor;  -- what its policies call (PUBLIC executes nothing of ours)
 SELECT is((SELECT string_agg(t || ' ' || op || ': ' || r, E'\n' ORDER BY t, op)
              FROM unnest(ARRAY['visitas', 'visita_respuestas', 'evidencias', 'sedes', 'instituciones', 'contratos',
                                'contrato_sedes', 'operadores', 'checklist_items', 'usuarios', 'usuario_municipios',
