@@ -96,7 +96,7 @@ pae_checkin_vecinos(Datum visitador, Datum visita, Datum en)
 	args[0] = visitador;
 	args[1] = visita;
 	args[2] = en;
-	pae_plan_ejecutar(pae_plan(&plan_vecinos,
+	pae_plan_ejecutar(pae_plan_a_medida(&plan_vecinos,
 							   "(SELECT c.lat, c.lon, c.en, c.visita FROM pae.visitas_checkin c"
 							   "  WHERE c.visitador OPERATOR(pg_catalog.=) $1"
 							   "    AND c.visita OPERATOR(pg_catalog.<>) $2"
@@ -110,7 +110,7 @@ pae_checkin_vecinos(Datum visitador, Datum visita, Datum en)
 							   "    AND c.en OPERATOR(pg_catalog.>) $3"
 							   "    AND c.en OPERATOR(pg_catalog.<) ($3 OPERATOR(pg_catalog.+) '" CppAsString2(PAE_VIAJE_VENTANA_DIAS) " days'::pg_catalog.interval)"
 							   "  ORDER BY c.en ASC LIMIT 1)",
-							   3, tipos, true),
+							   3, tipos),
 					  args, NULL, true, 2);
 }
 
@@ -133,7 +133,7 @@ pae_checkin_en_linea_despues(Datum visitador, Datum visita, Datum desde, Datum a
 	args[1] = visita;
 	args[2] = desde;
 	args[3] = ahora;
-	pae_plan_ejecutar(pae_plan(&plan_en_linea,
+	pae_plan_ejecutar(pae_plan_a_medida(&plan_en_linea,
 							   "SELECT c.lat, c.lon, c.en, c.visita FROM pae.visitas_checkin c"
 							   " WHERE c.visitador OPERATOR(pg_catalog.=) $1"
 							   "   AND c.visita OPERATOR(pg_catalog.<>) $2"
@@ -145,6 +145,6 @@ pae_checkin_en_linea_despues(Datum visitador, Datum visita, Datum desde, Datum a
 							   "                  AND t.en OPERATOR(pg_catalog.>=) (c.en OPERATOR(pg_catalog.-) '" CppAsString2(PAE_FUTURO_TOLERADO_MIN) " minutes'::pg_catalog.interval)"
 							   "                  AND t.en OPERATOR(pg_catalog.<=) (c.en OPERATOR(pg_catalog.+) '" CppAsString2(PAE_FUTURO_TOLERADO_MIN) " minutes'::pg_catalog.interval))"
 							   " ORDER BY c.en DESC LIMIT 1",
-							   4, tipos, true),
+							   4, tipos),
 					  args, NULL, true, 1);
 }

@@ -20,6 +20,8 @@
 struct _SPI_plan;
 extern struct _SPI_plan *pae_plan(struct _SPI_plan **cache, const char *sql,
 								  int nargs, const Oid *argtypes, bool generico);
+extern struct _SPI_plan *pae_plan_a_medida(struct _SPI_plan **cache, const char *sql,
+										   int nargs, const Oid *argtypes);
 extern int	pae_plan_ejecutar(struct _SPI_plan *plan, Datum *args,
 							  const char *nulls, bool read_only, long count);
 

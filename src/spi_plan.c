@@ -30,6 +30,31 @@
 #include "cache.h"
 #include "pae_cauca.h"
 
+/*
+ * pae_plan_a_medida
+ *		A statement planned for each call's values, always: a range scan of a
+ *		table that starts empty and grows all day (the check-in registry),
+ *		where even the plan cache's own choice would settle on the generic
+ *		plan made while the table was empty -- a sequential scan -- and keep
+ *		it for the backend's life.
+ */
+SPIPlanPtr
+pae_plan_a_medida(SPIPlanPtr *cache, const char *sql, int nargs, const Oid *argtypes)
+{
+	if (*cache == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, (Oid *) argtypes,
+											  CURSOR_OPT_CUSTOM_PLAN);
+
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
+				 sql, SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		*cache = plan;
+	}
+	return *cache;
+}
+
 SPIPlanPtr
 pae_plan(SPIPlanPtr *cache, const char *sql, int nargs, const Oid *argtypes,
 		 bool generico)
