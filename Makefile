@@ -40,6 +40,7 @@ OBJS = \
 	src/audit.o \
 	src/jwt.o \
 	src/login.o \
+	src/cabeceras.o \
 	src/sync_item.o \
 	src/sync.o
 

@@ -75,6 +75,7 @@
 #include "utils/xid8.h"
 
 #include "disparadores.h"
+#include "cabeceras.h"
 #include "cache.h"
 #include "fila_jsonb.h"
 #include "pae_cauca.h"
@@ -279,27 +280,6 @@ pae_auditoria_actor(Oid invocador)
 	return pae_usuario_actual(invocador, id) ? id : NULL;
 }
 
-typedef struct PaeCabeceras
-{
-	int			nivel;
-	bool		guardar;		/* the current top-level key is kept */
-	char	   *clave;
-	JsonbParseState *st;
-	int			n;
-} PaeCabeceras;
-
-static void
-pae_cab_objeto_inicio(void *state)
-{
-	((PaeCabeceras *) state)->nivel++;
-}
-
-static void
-pae_cab_objeto_fin(void *state)
-{
-	((PaeCabeceras *) state)->nivel--;
-}
-
 static void
 pae_cab_campo(void *state, char *fname, bool isnull)
 {
@@ -316,31 +296,6 @@ pae_cab_campo(void *state, char *fname, bool isnull)
 			c->guardar = true;
 			c->clave = (char *) pae_cabeceras_guardadas[i];
 		}
-}
-
-static void
-pae_cab_escalar(void *state, char *token, JsonTokenType tipo)
-{
-	PaeCabeceras *c = (PaeCabeceras *) state;
-	JsonbValue	k;
-	JsonbValue	v;
-	int			len;
-
-	if (c->nivel != 1 || !c->guardar || token == NULL || tipo != JSON_TOKEN_STRING)
-		return;
-	c->guardar = false;
-	len = strlen(token);
-	if (len > PAE_CLIENTE_VALOR_MAX)
-		len = pg_mbcliplen(token, len, PAE_CLIENTE_VALOR_MAX);
-	k.type = jbvString;
-	k.val.string.val = c->clave;
-	k.val.string.len = strlen(c->clave);
-	v.type = jbvString;
-	v.val.string.val = token;
-	v.val.string.len = len;
-	pushJsonbValue(&c->st, WJB_KEY, &k);
-	pushJsonbValue(&c->st, WJB_VALUE, &v);
-	c->n++;
 }
 
 /*
@@ -432,12 +387,7 @@ pae_auditoria_cliente(const char **texto)
 				pae_cabeceras_sin_nul(fuente) : pstrdup(fuente);
 
 			memset(&c, 0, sizeof(c));
-			memset(&sem, 0, sizeof(sem));
-			sem.semstate = &c;
-			sem.object_start = pae_cab_objeto_inicio;
-			sem.object_end = pae_cab_objeto_fin;
-			sem.object_field_start = pae_cab_campo;
-			sem.scalar = pae_cab_escalar;
+			pae_cabeceras_sem(&sem, &c, pae_cab_campo);
 			pushJsonbValue(&c.st, WJB_BEGIN_OBJECT, NULL);
 			lex = makeJsonLexContextCstringLen(copia, strlen(copia),
 											   GetDatabaseEncoding(), true);

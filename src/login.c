@@ -19,6 +19,7 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
+#include "cabeceras.h"
 #include "jwt.h"
 #include "pae_cauca.h"
 
@@ -122,32 +123,10 @@ static const char *const pae_cabeceras_secretas[] = {
 	"authorization", "cookie", "proxy-authorization", NULL
 };
 
-typedef struct PaeAcotar
-{
-	int			nivel;
-	bool		guardar;
-	char	   *clave;
-	JsonbParseState *st;
-	int			n;
-} PaeAcotar;
-
-/* objects and arrays both nest: only the keys of the top-level object count */
-static void
-pae_acotar_inicio(void *state)
-{
-	((PaeAcotar *) state)->nivel++;
-}
-
-static void
-pae_acotar_fin(void *state)
-{
-	((PaeAcotar *) state)->nivel--;
-}
-
 static void
 pae_acotar_campo(void *state, char *fname, bool isnull)
 {
-	PaeAcotar  *c = (PaeAcotar *) state;
+	PaeCabeceras *c = (PaeCabeceras *) state;
 	int			i;
 
 	if (c->nivel != 1)
@@ -158,31 +137,6 @@ pae_acotar_campo(void *state, char *fname, bool isnull)
 		if (pg_strcasecmp(fname, pae_cabeceras_secretas[i]) == 0)
 			c->guardar = false;
 	c->clave = c->guardar ? fname : NULL;
-}
-
-static void
-pae_acotar_escalar(void *state, char *token, JsonTokenType tipo)
-{
-	PaeAcotar  *c = (PaeAcotar *) state;
-	JsonbValue	k;
-	JsonbValue	v;
-	int			len;
-
-	if (c->nivel != 1 || !c->guardar || token == NULL || tipo != JSON_TOKEN_STRING)
-		return;
-	c->guardar = false;
-	len = strlen(token);
-	if (len > PAE_CABECERA_VALOR_MAX)
-		len = pg_mbcliplen(token, len, PAE_CABECERA_VALOR_MAX);
-	k.type = jbvString;
-	k.val.string.val = c->clave;
-	k.val.string.len = strlen(c->clave);
-	v.type = jbvString;
-	v.val.string.val = token;
-	v.val.string.len = len;
-	pushJsonbValue(&c->st, WJB_KEY, &k);
-	pushJsonbValue(&c->st, WJB_VALUE, &v);
-	c->n++;
 }
 
 /*
@@ -198,7 +152,7 @@ Datum
 pae_cabeceras_acotadas(PG_FUNCTION_ARGS)
 {
 	char	   *fuente;
-	PaeAcotar	c;
+	PaeCabeceras c;
 	JsonSemAction sem;
 	JsonLexContext *lex;
 	JsonbValue *res;
@@ -208,14 +162,7 @@ pae_cabeceras_acotadas(PG_FUNCTION_ARGS)
 		PG_RETURN_TEXT_P(cstring_to_text("{}"));
 	fuente = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	memset(&c, 0, sizeof(c));
-	memset(&sem, 0, sizeof(sem));
-	sem.semstate = &c;
-	sem.object_start = pae_acotar_inicio;
-	sem.object_end = pae_acotar_fin;
-	sem.array_start = pae_acotar_inicio;
-	sem.array_end = pae_acotar_fin;
-	sem.object_field_start = pae_acotar_campo;
-	sem.scalar = pae_acotar_escalar;
+	pae_cabeceras_sem(&sem, &c, pae_acotar_campo);
 	pushJsonbValue(&c.st, WJB_BEGIN_OBJECT, NULL);
 	lex = makeJsonLexContextCstringLen(fuente, strlen(fuente), GetDatabaseEncoding(), true);
 	if (fuente[0] == '\0' || pg_parse_json(lex, &sem) != JSON_SUCCESS || c.nivel != 0)
