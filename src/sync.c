@@ -522,16 +522,21 @@ visita_replanear(PaeSyncLote *lote, PaeSyncItem *it, PaeServidor *srv, Timestamp
 	return v;
 }
 
-static int32
-visita_en_curso(PaeSyncLote *lote, PaeSyncItem *it, TimestampTz fecha, bool con_contenido)
-{
-	static const Oid tipos[11] = {UUIDOID, TIMESTAMPTZOID, FLOAT8OID, FLOAT8OID, FLOAT8OID,
-	TIMESTAMPTZOID, TEXTOID, BOOLOID, TEXTOID, BOOLOID, INT4OID};
-	Datum		args[11];
-	char		nulls[11];
-	PaeSyncCaptura *c = &it->checkin;
+/*
+ * The parameters of a move with a capture (to en_curso with the check-in,
+ * to cerrada with the check-out): $1 id, $2 fecha_visita, $3-$6 the
+ * capture (lat, lon, precision, time), $7 dispositivo, $8-$11 the content
+ * (observaciones, raciones_entregadas, each with whether the item brings it).
+ */
+#define PAE_PASO_NARGS 11
+static const Oid pae_paso_tipos[PAE_PASO_NARGS] = {UUIDOID, TIMESTAMPTZOID, FLOAT8OID, FLOAT8OID,
+FLOAT8OID, TIMESTAMPTZOID, TEXTOID, BOOLOID, TEXTOID, BOOLOID, INT4OID};
 
-	memset(nulls, ' ', sizeof(nulls));
+static void
+args_paso(PaeSyncLote *lote, PaeSyncItem *it, const PaeSyncCaptura *c,
+		  TimestampTz fecha, Datum *args, char *nulls)
+{
+	memset(nulls, ' ', PAE_PASO_NARGS);
 	args[0] = UUIDPGetDatum(&it->id);
 	args[1] = TimestampTzGetDatum(fecha);
 	args_float8(args, nulls, 2, c->presente && c->tiene_lat, c->lat);
@@ -541,6 +546,15 @@ visita_en_curso(PaeSyncLote *lote, PaeSyncItem *it, TimestampTz fecha, bool con_
 	nulls[5] = c->presente ? ' ' : 'n';
 	args_texto(args, nulls, 6, lote->dispositivo);
 	args_contenido(it, args, nulls, 7);
+}
+
+static int32
+visita_en_curso(PaeSyncLote *lote, PaeSyncItem *it, TimestampTz fecha, bool con_contenido)
+{
+	Datum		args[PAE_PASO_NARGS];
+	char		nulls[PAE_PASO_NARGS];
+
+	args_paso(lote, it, &it->checkin, fecha, args, nulls);
 	if (!con_contenido)
 		args[7] = args[9] = BoolGetDatum(false);
 	ejecutar(&plan_en_curso,
@@ -551,29 +565,17 @@ visita_en_curso(PaeSyncLote *lote, PaeSyncItem *it, TimestampTz fecha, bool con_
 			 "       raciones_entregadas = CASE WHEN $10 THEN $11 ELSE v.raciones_entregadas END"
 			 " WHERE v.id = $1 AND v.fecha_visita = $2 AND v.estado = 'programada'"
 			 " RETURNING v.version",
-			 11, tipos, args, nulls);
+			 PAE_PASO_NARGS, pae_paso_tipos, args, nulls);
 	return version_devuelta(&it->id, "de check-in (a en_curso)");
 }
 
 static int32
 visita_cerrada(PaeSyncLote *lote, PaeSyncItem *it, TimestampTz fecha)
 {
-	static const Oid tipos[11] = {UUIDOID, TIMESTAMPTZOID, FLOAT8OID, FLOAT8OID, FLOAT8OID,
-	TIMESTAMPTZOID, TEXTOID, BOOLOID, TEXTOID, BOOLOID, INT4OID};
-	Datum		args[11];
-	char		nulls[11];
-	PaeSyncCaptura *c = &it->checkout;
+	Datum		args[PAE_PASO_NARGS];
+	char		nulls[PAE_PASO_NARGS];
 
-	memset(nulls, ' ', sizeof(nulls));
-	args[0] = UUIDPGetDatum(&it->id);
-	args[1] = TimestampTzGetDatum(fecha);
-	args_float8(args, nulls, 2, c->presente && c->tiene_lat, c->lat);
-	args_float8(args, nulls, 3, c->presente && c->tiene_lon, c->lon);
-	args_float8(args, nulls, 4, c->presente && c->tiene_precision, c->precision_m);
-	args[5] = TimestampTzGetDatum(c->t);
-	nulls[5] = c->presente ? ' ' : 'n';
-	args_texto(args, nulls, 6, lote->dispositivo);
-	args_contenido(it, args, nulls, 7);
+	args_paso(lote, it, &it->checkout, fecha, args, nulls);
 	ejecutar(&plan_cerrada,
 			 "UPDATE pae.visitas v SET estado = 'cerrada',"
 			 "       checkout_lat = $3, checkout_lon = $4, checkout_precision_m = $5,"
@@ -583,7 +585,7 @@ visita_cerrada(PaeSyncLote *lote, PaeSyncItem *it, TimestampTz fecha)
 			 " WHERE v.id = $1 AND v.fecha_visita = $2"
 			 "   AND v.estado IN ('en_curso', 'devuelta')"
 			 " RETURNING v.version",
-			 11, tipos, args, nulls);
+			 PAE_PASO_NARGS, pae_paso_tipos, args, nulls);
 	return version_devuelta(&it->id, "de check-out (a cerrada)");
 }
 
