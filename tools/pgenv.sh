@@ -22,7 +22,10 @@ PAE_PG_CONFIG=${PAE_PG_CONFIG:-/usr/lib/postgresql/$PAE_PGVER/bin/pg_config}
 PAE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PAE_PACKAGES=("postgresql-$PAE_PGVER" "postgresql-server-dev-$PAE_PGVER"
               "postgresql-$PAE_PGVER-postgis-3" "postgresql-$PAE_PGVER-pgtap"
-              make gcc libc6-dev)
+              "postgresql-$PAE_PGVER-cron" make gcc libc6-dev
+              # BI clients, metrics, the reliability suite (issues 12-14)
+              gdal-bin prometheus-postgres-exporter sqlsmith libipc-run-perl
+              clang valgrind)
 PAE_TMP=${PAE_TMP:-}        # private tree, data directory, socket, logs
 PAE_PGBIN=${PAE_PGBIN:-}    # bin/ of the private tree (set by pae_tree_prepare)
 PAE_PGDATA=''
@@ -216,6 +219,10 @@ log_timezone = 'UTC'
 max_locks_per_transaction = 256
 max_prepared_transactions = 10
 EOF
+    # extra settings of the caller, one per line (e.g. shared_preload_libraries)
+    if [[ -n ${PAE_CLUSTER_CONF:-} ]]; then
+        printf '%s\n' "$PAE_CLUSTER_CONF" >>"$PAE_PGDATA/postgresql.conf"
+    fi
     for attempt in 1 2 3 4 5; do
         port=$(pae_free_port) || { pae_err "no free port in 54320..54999"; return 1; }
         if pae_as_server_user "$PAE_PGBIN/pg_ctl" -D "$PAE_PGDATA" -l "$PAE_TMP/server.log" \
