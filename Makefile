@@ -83,7 +83,7 @@ installcheck: test/out
 test/out:
 	mkdir -p $@
 
-.PHONY: demo test bench valgrind
+.PHONY: demo test bench valgrind stress
 demo:
 	tools/demo.sh
 test:
@@ -92,3 +92,5 @@ bench:
 	tools/bench.sh
 valgrind:
 	tools/valgrind.sh
+stress:
+	tools/stress.sh
