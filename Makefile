@@ -42,7 +42,8 @@ OBJS = \
 	src/login.o \
 	src/cabeceras.o \
 	src/sync_item.o \
-	src/sync.o
+	src/sync.o \
+	src/version.o
 
 UPGRADE_1_1_FRAGMENTS = $(sort $(wildcard sql/1.1/*.sql))
 DATA_built = sql/$(EXTENSION)--1.0--1.1.sql sql/$(EXTENSION)--1.1.sql
@@ -71,6 +72,11 @@ include $(PGXS)
 # PGXS tracks no header dependencies unless PostgreSQL was configured with
 # --enable-depend: every object depends on every project header.
 $(OBJS): $(wildcard src/*.h)
+
+# the library's own version (pae.version_biblioteca) comes from the control file
+# (and into its LLVM bitcode, src/version.bc, when the server has JIT)
+src/version.o src/version.bc: override CPPFLAGS += -DPAE_VERSION='"$(EXTVERSION)"'
+src/version.o src/version.bc: $(EXTENSION).control
 
 # the directory too: deleting a fragment changes its mtime, not any fragment's
 sql/$(EXTENSION)--1.0--1.1.sql: $(UPGRADE_1_1_FRAGMENTS) sql/1.1

@@ -19,7 +19,9 @@ start)
     [[ -f $envfile ]] && { pae_err "already running ($envfile); stop it first"; exit 1; }
     pae_ensure_packages
     pae_build_install
+    export PAE_CLUSTER_CONF=${PAE_CLUSTER_CONF-$(pae_test_cluster_conf)}
     pae_cluster_start
+    pae_cron_database
     trap - EXIT         # the cluster stays up
     cat >"$envfile" <<ENV
 export PAE_TMP=$PAE_TMP PAE_PGBIN=$PAE_PGBIN PGHOST=$PGHOST PGPORT=$PGPORT PGUSER=$PGUSER PGDATABASE=postgres

@@ -189,6 +189,25 @@ pae_free_port() {
     return 1
 }
 
+# Server settings of the test and development clusters (tools/test.sh,
+# tools/devcluster.sh): pg_cron preloaded, its scheduler working in the
+# database pae_cron (pae_cron_database creates it as soon as the server is
+# up, so the launcher finds it).  One setting per line, for PAE_CLUSTER_CONF.
+PAE_CRON_DB=pae_cron
+pae_test_cluster_conf() {
+    printf '%s\n' "shared_preload_libraries = 'pg_cron'" \
+                   "cron.database_name = '$PAE_CRON_DB'"
+}
+
+# Creates the database pg_cron's launcher works in, when the cluster's
+# settings (PAE_CLUSTER_CONF) name it and it does not exist yet.
+pae_cron_database() {
+    [[ ${PAE_CLUSTER_CONF:-} == *"cron.database_name = '$PAE_CRON_DB'"* ]] || return 0
+    if [[ -z $("$PAE_PGBIN/psql" -X -qAtc "SELECT 1 FROM pg_database WHERE datname = '$PAE_CRON_DB'" postgres) ]]; then
+        "$PAE_PGBIN/createdb" "$PAE_CRON_DB" || { pae_err "could not create database $PAE_CRON_DB"; return 1; }
+    fi
+}
+
 pae_cluster_start() {
     pae_tree_prepare || return 1
     local superuser attempt port

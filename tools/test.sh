@@ -141,7 +141,10 @@ read_tap() {
 
 pae_ensure_packages || setup_failed "packages"
 pae_build_install || setup_failed "build"
+# the settings of the test cluster (pg_cron preloaded; tools/pgenv.sh)
+export PAE_CLUSTER_CONF=${PAE_CLUSTER_CONF-$(pae_test_cluster_conf)}
 pae_cluster_start || setup_failed "cluster"
+pae_cron_database || setup_failed "cluster (database $PAE_CRON_DB)"
 
 # --- pg_regress ---------------------------------------------------------------
 shopt -s nullglob
