@@ -192,11 +192,14 @@ pae_free_port() {
 # Server settings of the test and development clusters (tools/test.sh,
 # tools/devcluster.sh): pg_cron preloaded, its scheduler working in the
 # database pae_cron (pae_cron_database creates it as soon as the server is
-# up, so the launcher finds it).  One setting per line, for PAE_CLUSTER_CONF.
+# up, so the launcher finds it), running its jobs in background workers (the
+# cluster has no TCP listener for pg_cron's default libpq connection to
+# localhost).  One setting per line, for PAE_CLUSTER_CONF.
 PAE_CRON_DB=pae_cron
 pae_test_cluster_conf() {
     printf '%s\n' "shared_preload_libraries = 'pg_cron'" \
-                   "cron.database_name = '$PAE_CRON_DB'"
+                   "cron.database_name = '$PAE_CRON_DB'" \
+                   "cron.use_background_workers = on"
 }
 
 # Creates the database pg_cron's launcher works in, when the cluster's

@@ -44,8 +44,9 @@ SELECT set_eq($$SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'pae%'
               ARRAY['pae', 'pae_api', 'pae_reportes'], 'the three schemas');
 SELECT set_eq($$SELECT rolname::text, rolcanlogin FROM pg_roles WHERE rolname LIKE 'pae\_%'$$,
               $$VALUES ('pae_admin', false), ('pae_anon', false), ('pae_bi', false),
-                       ('pae_coordinador', false), ('pae_supervisor', false), ('pae_visitador', false)$$,
-              'the six group roles, NOLOGIN');
+                       ('pae_coordinador', false), ('pae_supervisor', false), ('pae_visitador', false),
+                       ('pae_monitor', false)$$,
+              'the six group roles and pae_monitor (1.1), NOLOGIN');
 SELECT is((SELECT count(*)::int FROM pg_roles r JOIN roles_antes a USING (oid, rolname)), 6,
           'a second CREATE EXTENSION in the cluster reuses the roles (same oids)');
 SELECT results_eq($$SELECT count(*)::int, count(*) FILTER (WHERE codigo = '19001' AND nombre = 'Popayán')::int
