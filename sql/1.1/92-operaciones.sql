@@ -313,6 +313,34 @@ BEGIN
     END IF;
     RETURN NEXT;
 
+    -- 2b. locks: a query over every month of a partitioned table (and
+    --     pg_dump, archiving) locks each partition and each of its indexes
+    SELECT c.relname::text AS nombre,
+           1 + count(k.oid) + coalesce(sum((SELECT count(*) FROM pg_index x WHERE x.indrelid = k.oid)), 0) AS n
+      INTO v_t
+      FROM pg_class c
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+      LEFT JOIN pg_inherits i ON i.inhparent = c.oid
+      LEFT JOIN pg_class k ON k.oid = i.inhrelid
+     WHERE n.nspname = 'pae' AND c.relkind = 'p'
+     GROUP BY c.relname
+     ORDER BY 2 DESC, 1
+     LIMIT 1;
+    chequeo := 'bloqueos';
+    IF v_t.n IS NULL OR v_t.n <= current_setting('max_locks_per_transaction')::integer THEN
+        estado := 'ok';
+        detalle := format('una consulta sobre todos los meses bloquea a lo sumo %s relaciones (max_locks_per_transaction = %s)',
+                          coalesce(v_t.n, 0), current_setting('max_locks_per_transaction'));
+        sugerencia := NULL;
+    ELSE
+        estado := 'aviso';
+        detalle := format('una consulta sobre todos los meses de pae.%s bloquea %s relaciones (particiones e índices), más que max_locks_per_transaction = %s: varias a la vez pueden agotar la tabla de bloqueos (out of shared memory)',
+                          v_t.nombre, v_t.n, current_setting('max_locks_per_transaction'));
+        sugerencia := format('Suba max_locks_per_transaction a %s o más en postgresql.conf y reinicie PostgreSQL; o archive los meses viejos de la auditoría (pae.archivar_auditoria)',
+                             power(2, ceil(log(2, v_t.n::numeric)))::bigint);
+    END IF;
+    RETURN NEXT;
+
     -- 3. unsealed audit rows and the last seal
     SELECT * INTO v_a FROM pae.auditoria_pendiente();
     chequeo := 'auditoria_sellado';
@@ -494,7 +522,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION pae.salud() IS
-    'Chequeos de salud de pae_cauca, una fila por chequeo (estado ok, aviso o error; detalle; sugerencia de qué hacer): particiones:<tabla> (meses por adelantado de cada tabla particionada por mes), particiones_por_defecto, auditoria_sellado (fila sin sellar más antigua y último sello), eventos_relay (modo, pendientes y retraso), cuentas_bloqueadas, version_biblioteca (biblioteca = SQL), rol_autenticador, secreto_jwt y pg_cron (trabajos presentes y sin fallos). Solo conteos y configuración, nunca datos personales. Para pae_admin y pae_monitor';
+    'Chequeos de salud de pae_cauca, una fila por chequeo (estado ok, aviso o error; detalle; sugerencia de qué hacer): particiones:<tabla> (meses por adelantado de cada tabla particionada por mes), particiones_por_defecto, bloqueos (relaciones que bloquea una consulta sobre todos los meses frente a max_locks_per_transaction), auditoria_sellado (fila sin sellar más antigua y último sello), eventos_relay (modo, pendientes y retraso), cuentas_bloqueadas, version_biblioteca (biblioteca = SQL), rol_autenticador, secreto_jwt y pg_cron (trabajos presentes y sin fallos). Solo conteos y configuración, nunca datos personales. Para pae_admin y pae_monitor';
 REVOKE ALL ON FUNCTION pae.salud() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pae.salud() TO pae_admin, pae_monitor;
 

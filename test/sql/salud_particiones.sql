@@ -1,13 +1,14 @@
--- pae.salud(), checks particiones:<tabla> and particiones_por_defecto
--- (issue 13, item 3): every monthly-partitioned table of schema pae
--- (partitions named <tabla>_pYYYY_MM: visitas, auditoria, the rollups
--- pae.resumen_*) has this month's partition and the next (else error /
--- aviso), and rows waiting in a default partition are reported.  Each
+-- pae.salud(), checks particiones:<tabla>, particiones_por_defecto and
+-- bloqueos (issue 13, items 3 and 6): every monthly-partitioned table of
+-- schema pae (partitions named <tabla>_pYYYY_MM: visitas, auditoria, the
+-- rollups pae.resumen_*) has this month's partition and the next (else
+-- error / aviso), rows waiting in a default partition are reported, and so
+-- is a table whose partitions and indexes outnumber max_locks_per_transaction.  Each
 -- failing condition is made inside the transaction and rolled back.
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(11);
+SELECT plan(14);
 CREATE FUNCTION pg_temp.salud(c text, OUT chequeo text, OUT estado text, OUT detalle text, OUT sugerencia text)
 LANGUAGE sql AS $$
     SELECT * FROM pae.salud() s WHERE s.chequeo = c $$;
@@ -53,6 +54,19 @@ SELECT is((pg_temp.salud('particiones_por_defecto')).estado, 'aviso', 'rows in a
 SELECT is((pg_temp.salud('particiones_por_defecto')).detalle,
           'filas en particiones por defecto (meses sin partición): pae.resumen_prueba_default: 2',
           'the detail names the default partition and its rows');
+
+-- 12-14. locks: a query over every month locks each partition and index
+SELECT is((pg_temp.salud('bloqueos')).estado, 'ok', 'few partitions: ok');
+DO $$ BEGIN
+    FOR k IN 1 .. current_setting('max_locks_per_transaction')::integer LOOP
+        EXECUTE format('CREATE TABLE pae.otra_prueba_p%s PARTITION OF pae.otra_prueba FOR VALUES FROM (%L) TO (%L)',
+                       to_char(date '2100-01-01' + make_interval(months => k), 'YYYY_MM'),
+                       date '2100-01-01' + make_interval(months => k), date '2100-01-01' + make_interval(months => k + 1));
+    END LOOP;
+END $$;
+SELECT is((pg_temp.salud('bloqueos')).estado, 'aviso', 'more partitions than max_locks_per_transaction: aviso');
+SELECT matches((pg_temp.salud('bloqueos')).sugerencia, '^Suba max_locks_per_transaction a [0-9]+',
+               'the suggestion gives a value for max_locks_per_transaction');
 
 SELECT * FROM finish();
 ROLLBACK;
