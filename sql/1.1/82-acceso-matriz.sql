@@ -1,0 +1,43 @@
+-- Access, closed where the matrix of roles found it open (issue 10, items
+-- 3 and 7; SPEC §10; test/sql/acceso_matriz_roles.sql,
+-- acceso_claims_hostiles.sql).
+--
+-- A session of pae_supervisor or pae_coordinador that names nobody (no
+-- trusted claims, no login_db person: a token without sub that skipped the
+-- pre-request, or a database login granted the role and mapped to no one)
+-- read every visit and every person: the policies of 1.0 let "nobody"
+-- through.  Now reading, like writing (pae.exigir_actor), needs an
+-- identified, active person, except for pae_admin members acting as nobody
+-- -- the maintenance session, which may also write.  Each identity lookup
+-- stays an uncorrelated subquery: an InitPlan, evaluated once per
+-- statement, never per row.
+DROP POLICY IF EXISTS visitas_coordinacion ON pae.visitas;
+CREATE POLICY visitas_coordinacion ON pae.visitas TO pae_coordinador
+    USING ((SELECT pae.actor_vigente()) IS NOT NULL)
+    WITH CHECK ((SELECT pae.actor_vigente()) IS NOT NULL);
+DROP POLICY IF EXISTS visitas_administracion ON pae.visitas;
+CREATE POLICY visitas_administracion ON pae.visitas TO pae_admin
+    USING ((SELECT pae.sesion_habilitada()) IS TRUE)
+    WITH CHECK ((SELECT pae.sesion_habilitada()) IS TRUE);
+
+-- A person: themself; supervisors, coordinadores and admins (identified
+-- and active) everybody; a pae_admin member acting as nobody everybody; a
+-- denied session (unknown or inactive person) nobody.
+DROP POLICY IF EXISTS usuarios_alcance ON pae.usuarios;
+CREATE POLICY usuarios_alcance ON pae.usuarios
+    USING ((SELECT pae.sesion_habilitada()) IS TRUE
+           AND (id = (SELECT pae.actor_vigente())
+                OR ((SELECT pae.actor_vigente()) IS NOT NULL
+                    AND (SELECT pg_catalog.pg_has_role('pae_supervisor', 'USAGE')
+                             OR pg_catalog.pg_has_role('pae_coordinador', 'USAGE')))
+                OR (SELECT pg_catalog.pg_has_role('pae_admin', 'USAGE'))));
+COMMENT ON POLICY visitas_coordinacion ON pae.visitas IS
+    'Un coordinador identificado y activo ve y cambia todas las visitas; sin persona, ninguna';
+COMMENT ON POLICY visitas_administracion ON pae.visitas IS
+    'Un administrador ve y cambia todas las visitas, también sin persona (mantenimiento); si la sesión nombra a una persona desconocida o inactiva, ninguna';
+COMMENT ON POLICY usuarios_alcance ON pae.usuarios IS
+    'Cada persona se ve a sí misma; supervisores y coordinadores identificados y activos, y administradores, ven a todas; una sesión que nombra a una persona desconocida o inactiva no ve a nadie';
+
+-- The support desk can see why a token was refused (PT401: issued before
+-- the credentials last changed).
+GRANT SELECT (credenciales_cambiadas_en) ON pae.usuarios TO pae_admin;
