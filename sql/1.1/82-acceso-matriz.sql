@@ -41,3 +41,19 @@ COMMENT ON POLICY usuarios_alcance ON pae.usuarios IS
 -- The support desk can see why a token was refused (PT401: issued before
 -- the credentials last changed).
 GRANT SELECT (credenciales_cambiadas_en) ON pae.usuarios TO pae_admin;
+
+-- Who is in charge of which municipio is staff data, under the same rule
+-- as the people themselves: a supervisor session naming nobody read every
+-- assignment.  The supervisors' policy on pae.visitas joins this table as
+-- the invoker and needs only the supervisor's own rows; the planning rule
+-- (validation.c) reads it as the owner.
+ALTER TABLE pae.usuario_municipios ENABLE ROW LEVEL SECURITY;
+CREATE POLICY usuario_municipios_alcance ON pae.usuario_municipios
+    USING ((SELECT pae.sesion_habilitada()) IS TRUE
+           AND (usuario = (SELECT pae.actor_vigente())
+                OR ((SELECT pae.actor_vigente()) IS NOT NULL
+                    AND (SELECT pg_catalog.pg_has_role('pae_supervisor', 'USAGE')
+                             OR pg_catalog.pg_has_role('pae_coordinador', 'USAGE')))
+                OR (SELECT pg_catalog.pg_has_role('pae_admin', 'USAGE'))));
+COMMENT ON POLICY usuario_municipios_alcance ON pae.usuario_municipios IS
+    'Las asignaciones de municipios, con la regla de pae.usuarios: las propias; todas para supervisores y coordinadores identificados y activos y para administradores; ninguna si la sesión nombra a una persona desconocida o inactiva';

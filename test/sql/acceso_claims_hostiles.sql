@@ -8,7 +8,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(30);
+SELECT plan(32);
 \i test/fixtures/visitas_y_personas.sql
 \i test/fixtures/intentar.sql
 
@@ -59,19 +59,23 @@ CREATE FUNCTION pg_temp.cuenta(quien text, rol text, claims text, con_pre boolea
 SELECT is(pg_temp.cuenta('visitador', 'pae_visitador', pg_temp.claims('visitador')),
           '200 ok 3 / 200 ok 3 / 200 ok 1', 'baseline: the visitador''s token sees their 3 visits and themself');
 
--- 2-9. missing and empty claims: nobody, in every staff role
+-- 2-11. missing and empty claims: nobody, in every staff role
 SELECT is(pg_temp.cuenta(NULL, r, NULL), '200 ok 0 / 200 ok 0 / 200 ok 0',
           format('%s without claims sees no visit and no person', r))
   FROM unnest(ARRAY['pae_visitador', 'pae_supervisor', 'pae_coordinador']) AS r;
 SELECT is(pg_temp.cuenta(NULL, r, ''), '200 ok 0 / 200 ok 0 / 200 ok 0',
           format('%s with empty claims sees no visit and no person', r))
   FROM unnest(ARRAY['pae_visitador', 'pae_supervisor', 'pae_coordinador']) AS r;
+SELECT is(pg_temp.pedido('pae_supervisor', NULL, 'SELECT count(*) FROM pae.usuario_municipios'), '200 ok 0',
+          'pae_supervisor without claims sees no municipio assignment');
+SELECT is(pg_temp.pedido('pae_supervisor', pg_temp.claims('supervisor'), 'SELECT count(*) FROM pae.usuario_municipios'), '200 ok 4',
+          'the supervisor''s own token sees the four');
 SELECT is(pg_temp.cuenta(NULL, 'pae_anon', NULL), '401 42501 - / 401 42501 - / 401 42501 -',
           'pae_anon reads neither the API view nor the tables: 401');
 SELECT is(pg_temp.pedido('pae_coordinador', '{"role": "pae_coordinador"}', 'SELECT count(*) FROM pae.visitas'),
           '403 42501 -', 'a staff token without sub is refused by the pre-request (403)');
 
--- 10-13. malformed claims: an error, never rows
+-- 12-15. malformed claims: an error, never rows
 SELECT is(pg_temp.pedido('pae_visitador', '{"sub": "' || pg_temp.id('visitador') || '", "role":', 'SELECT count(*) FROM pae_api.visitas'),
           '400 22P02 -', 'truncated JSON: 22P02 in the pre-request');
 SELECT is(pg_temp.pedido('pae_visitador', '{"sub": "' || pg_temp.id('visitador') || '", "role":', 'SELECT count(*) FROM pae_api.visitas', false),
@@ -81,7 +85,7 @@ SELECT is(pg_temp.pedido('pae_visitador', '["' || pg_temp.id('visitador') || '"]
 SELECT is(pg_temp.pedido('pae_visitador', '{"sub": "no-es-un-uuid", "role": "pae_visitador"}', 'SELECT count(*) FROM pae_api.visitas', false),
           '403 42501 -', 'a sub that is no uuid: 42501, in the policies too');
 
--- 14-17. an unknown sub, an inactive person
+-- 16-19. an unknown sub, an inactive person
 SELECT is(pg_temp.cuenta(NULL, 'pae_visitador',
                          '{"sub": "00000000-0000-4000-8000-0000000000ee", "role": "pae_visitador", "iat": 2000000000}'),
           '403 42501 - / 403 42501 - / 403 42501 -', 'an unknown sub is refused by the pre-request');
@@ -93,13 +97,13 @@ SELECT is(pg_temp.cuenta(NULL, 'pae_coordinador', pg_temp.claims('inactivo')),
 SELECT is(pg_temp.cuenta(NULL, 'pae_coordinador', pg_temp.claims('inactivo'), false),
           '200 ok 0 / 200 ok 0 / 200 ok 0', 'and without it sees no visit and no person');
 
--- 18-19. a role that is not the person's
+-- 20-21. a role that is not the person's
 SELECT is(pg_temp.pedido('pae_coordinador', pg_temp.claims('visitador', 'pae_coordinador'), 'SELECT count(*) FROM pae.visitas'),
           '403 42501 -', 'the visitador''s sub with role pae_coordinador is refused by the pre-request');
 SELECT is(pg_temp.pedido('pae_coordinador', pg_temp.claims('visitador', 'pae_coordinador'), 'SELECT pae.transicion(''00000000-0000-4000-8000-0000000000c4'', ''cancelada'', ''x'')'),
           '403 42501 -', 'and cannot cancel the other visitador''s visit');
 
--- 20-25. claims set by a session that is not the authenticator are not believed
+-- 22-27. claims set by a session that is not the authenticator are not believed
 CREATE ROLE pae_prueba_directo LOGIN;
 GRANT pae_visitador, pae_coordinador TO pae_prueba_directo;
 CREATE ROLE pae_prueba_autenticador LOGIN NOINHERIT;
@@ -125,7 +129,7 @@ SELECT is(pg_temp.cuenta(NULL, 'pae_visitador', pg_temp.claims('visitador')), '2
 SELECT is(pg_temp.pedido(NULL, NULL, 'SELECT count(*) FROM pae.visitas'), '401 42501 -',
           'the authenticator''s requests without a token are pae_anon''s: 401');
 
--- 26-28. a role claim the authenticator cannot become
+-- 28-30. a role claim the authenticator cannot become
 SELECT is(pg_temp.pedido(:'superusuario', pg_temp.claims('admin', :'superusuario'), 'SELECT count(*) FROM pae.visitas'),
           '403 42501 -', 'role claim naming the superuser: SET ROLE is refused (42501)');
 SELECT is(pg_temp.pedido('pae_prueba_directo', pg_temp.claims('visitador', 'pae_prueba_directo'), 'SELECT count(*) FROM pae.visitas'),
@@ -134,13 +138,13 @@ SELECT is(pg_temp.pedido('pae_no_existe', '{"role": "pae_no_existe"}', 'SELECT c
           '400 22023 -', 'role claim naming no role: 22023');
 RESET SESSION AUTHORIZATION;
 
--- 29. the authenticator itself holds nothing
+-- 31. the authenticator itself holds nothing
 SELECT is((SELECT array_agg(c.oid::regclass::text ORDER BY 1) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname IN ('pae', 'pae_api', 'pae_reportes') AND c.relkind IN ('r', 'p', 'v', 'm')
               AND has_table_privilege('pae_prueba_autenticador', c.oid, 'SELECT, INSERT, UPDATE, DELETE')),
           NULL, 'a NOINHERIT authenticator holds no privilege on any table or view of its own');
 
--- 30. nothing the hostile requests tried was written
+-- 32. nothing the hostile requests tried was written
 SELECT results_eq($$SELECT id::text, estado::text FROM pae.visitas ORDER BY id$$,
                   $$VALUES ('00000000-0000-4000-8000-0000000000c1', 'programada'), ('00000000-0000-4000-8000-0000000000c2', 'programada'),
                            ('00000000-0000-4000-8000-0000000000c3', 'programada'), ('00000000-0000-4000-8000-0000000000c4', 'programada')$$,
