@@ -20,8 +20,11 @@
 # contract's trigger), 100 sedes, inserted with the extension's triggers
 # off (session_replication_role = replica), then VACUUM ANALYZE.
 #
-# The two variants, timed alternately, each run one EXPLAIN (ANALYZE,
-# TIMING OFF) execution time (the executor, no transfer to the client):
+# The two variants, timed alternately in one warm session with jit off and
+# no parallel workers (neither then depends on cost estimates, which
+# differ between the policy's InitPlan parameter and the owner's literal),
+# each run one EXPLAIN (ANALYZE, TIMING OFF) execution time (the executor,
+# no transfer to the client):
 #   visitador: BEGIN; request.jwt.claims / request.headers / request.method;
 #              SET LOCAL ROLE pae_visitador; SELECT pae.db_pre_request();
 #              SELECT <the view's columns> FROM pae_api.visitas   (RLS alone filters)
@@ -112,6 +115,7 @@ printf 'visitador %s lists %s visits; the owner %s\n' \
 # request: one transaction with its claims, role and pre-request.
 script=$(mktemp)
 trap 'rm -f "$script"; dropdb --if-exists "$DB" >/dev/null 2>&1 || true' EXIT
+printf 'SET jit = off;\nSET max_parallel_workers_per_gather = 0;\n' >"$script"
 for i in $(seq 0 "$REPS"); do
     cat >>"$script" <<SQL
 BEGIN;
@@ -153,6 +157,8 @@ val "SELECT format('medians: visitador %s ms, owner %s ms', round(v::numeric, 1)
                FROM bench.tiempos WHERE corrida > 0) m"
 printf "the visitador's plan (one run):\n"
 q -A -t -v claims="$CLAIMS" -v sql="$SQL_VIS" <<'SQL' | sed -n '1,12p;/InitPlan\|SubPlan/p' | sed 's/^/    /' | uniq
+SET jit = off;
+SET max_parallel_workers_per_gather = 0;
 BEGIN;
 SELECT set_config('request.jwt.claims', :'claims', true) \gset
 SET LOCAL ROLE pae_visitador;
