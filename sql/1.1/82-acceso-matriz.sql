@@ -57,3 +57,35 @@ CREATE POLICY usuario_municipios_alcance ON pae.usuario_municipios
                 OR (SELECT pg_catalog.pg_has_role('pae_admin', 'USAGE'))));
 COMMENT ON POLICY usuario_municipios_alcance ON pae.usuario_municipios IS
     'Las asignaciones de municipios, con la regla de pae.usuarios: las propias; todas para supervisores y coordinadores identificados y activos y para administradores; ninguna si la sesión nombra a una persona desconocida o inactiva';
+
+-- The JWT secret, under the one identity rule of writes: a session whose
+-- trusted claims name an unknown or inactive person cannot set it, even
+-- as a pae_admin member (the pre-request refuses such a token under
+-- PostgREST; this holds for a caller that skips it).  Inside SECURITY
+-- DEFINER the current role is the owner, so what decides is the person
+-- the claims name; a login_db mapping of the caller is not visible here,
+-- and a database login keeps what its role grants until its membership in
+-- pae_admin is revoked.
+CREATE OR REPLACE FUNCTION pae.fijar_secreto_jwt(secreto text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_bytes bytea := convert_to(coalesce(fijar_secreto_jwt.secreto, ''), 'UTF8');
+    v_min   integer := pae.regla('jwt_secreto_min')::integer;
+BEGIN
+    PERFORM pae.exigir_actor('fijar el secreto JWT');
+    IF octet_length(v_bytes) < v_min THEN
+        RAISE EXCEPTION 'el secreto JWT es demasiado corto: % bytes', octet_length(v_bytes)
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('Un secreto HS256 debe tener al menos %s bytes.', v_min),
+                  HINT = 'Genere uno aleatorio (openssl rand -base64 48) y use el mismo texto en jwt-secret de PostgREST.';
+    END IF;
+    INSERT INTO pae.secreto_jwt AS s (unico, secreto) VALUES (true, v_bytes)
+    ON CONFLICT (unico) DO UPDATE
+       SET secreto = EXCLUDED.secreto, fijado_en = now(), fijado_por = session_user;
+END
+$$;
+COMMENT ON FUNCTION pae.fijar_secreto_jwt(text) IS
+    'Fija el secreto HS256 con que pae_api.login firma los tokens (solo pae_admin; 42501 si la sesión nombra a una persona desconocida o inactiva); debe ser el mismo texto que jwt-secret de PostgREST, de al menos jwt_secreto_min bytes (22023 si es más corto). Cambiarlo invalida todos los tokens emitidos';

@@ -8,7 +8,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(32);
+SELECT plan(34);
 \i test/fixtures/visitas_y_personas.sql
 \i test/fixtures/intentar.sql
 
@@ -97,13 +97,24 @@ SELECT is(pg_temp.cuenta(NULL, 'pae_coordinador', pg_temp.claims('inactivo')),
 SELECT is(pg_temp.cuenta(NULL, 'pae_coordinador', pg_temp.claims('inactivo'), false),
           '200 ok 0 / 200 ok 0 / 200 ok 0', 'and without it sees no visit and no person');
 
--- 20-21. a role that is not the person's
+-- 20-21. setting the JWT secret needs an active person too
+INSERT INTO gente VALUES
+    ('admin_inactivo', pae.crear_usuario('adm9@prueba.gov.co', 'Admin Retirado', 'admin', 'clave-larga-9'), 'pae_admin');
+UPDATE pae.usuarios SET activo = false WHERE id = pg_temp.id('admin_inactivo');
+SELECT is(pg_temp.pedido('pae_admin', pg_temp.claims('admin_inactivo'),
+                         'SELECT ''fijado'' FROM pae.fijar_secreto_jwt(''un-secreto-nuevo-de-mas-de-32-bytes-000000'')', false),
+          '403 42501 -', 'an inactive admin''s claims cannot set the JWT secret, even without the pre-request');
+SELECT is(pg_temp.pedido('pae_admin', pg_temp.claims('admin'),
+                         'SELECT ''fijado'' FROM pae.fijar_secreto_jwt(''un-secreto-nuevo-de-mas-de-32-bytes-000000'')', false),
+          '200 ok fijado', 'an active admin can');
+
+-- 22-23. a role that is not the person's
 SELECT is(pg_temp.pedido('pae_coordinador', pg_temp.claims('visitador', 'pae_coordinador'), 'SELECT count(*) FROM pae.visitas'),
           '403 42501 -', 'the visitador''s sub with role pae_coordinador is refused by the pre-request');
 SELECT is(pg_temp.pedido('pae_coordinador', pg_temp.claims('visitador', 'pae_coordinador'), 'SELECT pae.transicion(''00000000-0000-4000-8000-0000000000c4'', ''cancelada'', ''x'')'),
           '403 42501 -', 'and cannot cancel the other visitador''s visit');
 
--- 22-27. claims set by a session that is not the authenticator are not believed
+-- 24-29. claims set by a session that is not the authenticator are not believed
 CREATE ROLE pae_prueba_directo LOGIN;
 GRANT pae_visitador, pae_coordinador TO pae_prueba_directo;
 CREATE ROLE pae_prueba_autenticador LOGIN NOINHERIT;
@@ -129,7 +140,7 @@ SELECT is(pg_temp.cuenta(NULL, 'pae_visitador', pg_temp.claims('visitador')), '2
 SELECT is(pg_temp.pedido(NULL, NULL, 'SELECT count(*) FROM pae.visitas'), '401 42501 -',
           'the authenticator''s requests without a token are pae_anon''s: 401');
 
--- 28-30. a role claim the authenticator cannot become
+-- 30-32. a role claim the authenticator cannot become
 SELECT is(pg_temp.pedido(:'superusuario', pg_temp.claims('admin', :'superusuario'), 'SELECT count(*) FROM pae.visitas'),
           '403 42501 -', 'role claim naming the superuser: SET ROLE is refused (42501)');
 SELECT is(pg_temp.pedido('pae_prueba_directo', pg_temp.claims('visitador', 'pae_prueba_directo'), 'SELECT count(*) FROM pae.visitas'),
@@ -138,13 +149,13 @@ SELECT is(pg_temp.pedido('pae_no_existe', '{"role": "pae_no_existe"}', 'SELECT c
           '400 22023 -', 'role claim naming no role: 22023');
 RESET SESSION AUTHORIZATION;
 
--- 31. the authenticator itself holds nothing
+-- 33. the authenticator itself holds nothing
 SELECT is((SELECT array_agg(c.oid::regclass::text ORDER BY 1) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname IN ('pae', 'pae_api', 'pae_reportes') AND c.relkind IN ('r', 'p', 'v', 'm')
               AND has_table_privilege('pae_prueba_autenticador', c.oid, 'SELECT, INSERT, UPDATE, DELETE')),
           NULL, 'a NOINHERIT authenticator holds no privilege on any table or view of its own');
 
--- 32. nothing the hostile requests tried was written
+-- 34. nothing the hostile requests tried was written
 SELECT results_eq($$SELECT id::text, estado::text FROM pae.visitas ORDER BY id$$,
                   $$VALUES ('00000000-0000-4000-8000-0000000000c1', 'programada'), ('00000000-0000-4000-8000-0000000000c2', 'programada'),
                            ('00000000-0000-4000-8000-0000000000c3', 'programada'), ('00000000-0000-4000-8000-0000000000c4', 'programada')$$,
