@@ -32,6 +32,12 @@
 # 5,000-visit batch (tools/bench_sincronizacion.sh, bench/sincronizacion_datos.sql;
 # sizes: BENCH_SYNC_VISITADORES, BENCH_SYNC_LOTE, BENCH_SYNC_GRANDE).
 #
+# Section 6, row-level security: one visitador's visits among 1,000,000
+# (50 visitadores, 24 monthly partitions) listed through pae_api.visitas as
+# PostgREST requests them, against the owner's plain WHERE on pae.visitas,
+# in a database of its own (tools/bench_rls.sh; sizes: BENCH_RLS_VISITAS,
+# BENCH_RLS_VISITADORES, BENCH_RLS_REPS).
+#
 # Result lines start with `BENCH <name> <ratio>`.  The exit status is
 # non-zero when a step failed; ratios off target do not fail the run.
 set -euo pipefail
@@ -89,6 +95,8 @@ printf 'sizes:       section 1: 3,000 sedes, 1,000,000 captures, %d timed rounds
 printf '             section 2: pgbench -c 2 -j 2 -T %d -M prepared, per variant\n' "$BENCH_SECONDS"
 printf '             section 4: %s batches x %s visits through pae_api.sincronizar, + one batch of %s\n' \
     "${BENCH_SYNC_VISITADORES:-200}" "${BENCH_SYNC_LOTE:-500}" "${BENCH_SYNC_GRANDE:-5000}"
+printf '             section 6: %s visits over %s visitadores, %s timed runs per variant + 1 warm-up\n' \
+    "${BENCH_RLS_VISITAS:-1000000}" "${BENCH_RLS_VISITADORES:-50}" "${BENCH_RLS_REPS:-7}"
 
 # --- section 1: geofence ----------------------------------------------------------
 printf '\n========== Section 1: geofence (single core) ==========\n'
@@ -187,6 +195,11 @@ printf '(section 4: %ss)\n' "$((SECONDS - t))"
 t=$SECONDS
 BENCH_SECONDS="$BENCH_SECONDS" tools/bench_login.sh "$BENCH_DB" || fail "section 5: login benchmark failed"
 printf '(section 5: %ss)\n' "$((SECONDS - t))"
+
+# --- section 6: row-level security ---------------------------------------------
+t=$SECONDS
+tools/bench_rls.sh "$BENCH_DB" || fail "section 6: row-level security benchmark failed"
+printf '(section 6: %ss)\n' "$((SECONDS - t))"
 
 printf '\nload avg at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'total: %ss\n' "$((SECONDS - T0))"
