@@ -9,7 +9,11 @@
 -- 300 m to 2 km from the sede, outside its 150 m geofence; the extension
 -- computes distancia_m and dentro_geocerca and raises the alerts itself),
 -- then checklists, photos, closings, approvals, returns and cancellations
--- made by the people themselves, as PostgREST would send them.
+-- made by the people themselves, as PostgREST would send them.  Every alert
+-- type comes out of the triggers: fuera_geocerca, raciones_faltantes,
+-- duracion_sospechosa, foto_reutilizada, and one viaje_imposible (a
+-- visitador checks in at a sede more than 60 km from their check-in twenty
+-- minutes earlier).
 --
 -- Run as a superuser on a database where CREATE EXTENSION pae_cauca CASCADE
 -- was run:  psql -X -v ON_ERROR_STOP=1 -f tools/demo_datos.sql
@@ -276,6 +280,51 @@ BEGIN
     PERFORM set_config('request.jwt.claims', '', true);
 END
 $trabajo$;
+
+-- Impossible travel: the latest check-in of the period that was the
+-- visitador's only one in two hours; twenty minutes later the same
+-- visitador plans an unplanned field visit at a sede of their municipios
+-- more than 60 km away and checks in there (PATCH as PostgREST sends it,
+-- with the device's time).  The trigger compares the two check-ins (over
+-- 180 km/h) and raises viaje_imposible on the new visit.
+DO $viaje$
+DECLARE
+    p   record;
+    w   uuid := md5('pae-demo-visita-viaje-imposible')::uuid;
+BEGIN
+    SELECT c.visitador, c.en, b.codigo AS sede, cs.contrato,
+           ST_Y(b.ubicacion::geometry) AS lat, ST_X(b.ubicacion::geometry) AS lon
+      INTO p
+      FROM pae.visitas_checkin c
+      JOIN pae.usuario_municipios um ON um.usuario = c.visitador
+      JOIN pae.sedes b ON b.municipio = um.municipio AND b.activa
+      JOIN pae.contrato_sedes cs ON cs.sede = b.codigo
+     WHERE ST_Distance(b.ubicacion, ST_SetSRID(ST_MakePoint(c.lon, c.lat), 4326)::geography) > 60000
+       AND NOT EXISTS (SELECT 1 FROM pae.visitas_checkin o
+                        WHERE o.visitador = c.visitador AND o.visita <> c.visita
+                          AND o.en BETWEEN c.en - interval '2 hours' AND c.en + interval '2 hours')
+     ORDER BY c.en DESC, ST_Distance(b.ubicacion, ST_SetSRID(ST_MakePoint(c.lon, c.lat), 4326)::geography) DESC, b.codigo
+     LIMIT 1;
+    IF p IS NULL THEN
+        RAISE EXCEPTION 'demo_datos: no hay un par de sedes para el caso de viaje_imposible';
+    END IF;
+    PERFORM set_config('request.jwt.claims', json_build_object('sub', p.visitador, 'role', 'pae_visitador')::text, true);
+    PERFORM set_config('role', 'pae_visitador', true);
+    INSERT INTO pae.visitas (id, sede, contrato, visitador, fecha_visita, raciones_programadas)
+    VALUES (w, p.sede, p.contrato, p.visitador, p.en + interval '20 minutes', 150);
+    UPDATE pae.visitas
+       SET estado = 'en_curso',
+           checkin_lat = p.lat + 0.0001, checkin_lon = p.lon,
+           checkin_precision_m = 6,
+           checkin_en = p.en + interval '20 minutes'
+     WHERE id = w;
+    PERFORM set_config('role', 'none', true);
+    PERFORM set_config('request.jwt.claims', '', true);
+    IF NOT EXISTS (SELECT 1 FROM pae.alertas WHERE visita = w AND tipo = 'viaje_imposible') THEN
+        RAISE EXCEPTION 'demo_datos: el disparador no levantó viaje_imposible';
+    END IF;
+END
+$viaje$;
 
 COMMIT;
 
