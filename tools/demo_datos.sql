@@ -4,8 +4,9 @@
 -- of the 42 municipios of Cauca, their instituciones, 3 operadores with one
 -- contract each (2025-01-01 .. 2026-12-31) covering every sede, 12 staff
 -- created with pae.crear_usuario (8 visitadores, 3 supervisores, 1
--- coordinador), about two visits per sede between February and October
--- 2025, and check-ins for about half of them (one in ten of those lands
+-- coordinador), two or three visits per sede in 2025 (one in February to
+-- April, one in May to September, and for half of the sedes a third one in
+-- October, the month the demo reports on), and check-ins for about half of them (one in ten of those lands
 -- 300 m to 2 km from the sede, outside its 150 m geofence; the extension
 -- computes distancia_m and dentro_geocerca and raises the alerts itself),
 -- then checklists, photos, closings, approvals, returns and cancellations
@@ -59,7 +60,7 @@ WITH cuantas AS (
            3000 * sqrt(random()) AS dist_m,          -- uniform over a 3 km disc
            2 * pi() * random() AS azimut,
            random() AS r_mat,
-           1 + (random() < 0.85)::int + (random() < 0.2)::int AS n_visitas
+           1 + (random() < 0.85)::int + (random() < 0.5)::int AS n_visitas
       FROM cuantas c, generate_series(1, c.n) AS g
 ), u AS (
     -- near the seat the sede is urban (most of Popayán); further out, rural
@@ -160,15 +161,15 @@ UPDATE demo_usuario d
                 ELSE '{}'::char(5)[]
             END);
 
--- Visits: about two per sede, in distinct months of 2025 (February-October,
+-- Visits: two or three per sede, in distinct months of 2025 (February-October,
 -- school days, 07:00-11:30 Bogotá time), so that each (sede, visitador, day)
 -- is unique.  Ids are derived from md5 to keep the data reproducible.
 CREATE TEMP TABLE demo_visita ON COMMIT DROP AS
 WITH v AS (
     SELECT s.codigo AS sede, s.contrato, s.lat, s.lon, s.matricula, u.id AS visitador, gs.k,
            CASE gs.k WHEN 1 THEN 2 + floor(random() * 3)::int                       -- feb-abr
-                  WHEN 2 THEN (ARRAY[5, 7, 8])[1 + floor(random() * 3)::int]     -- may, jul, ago
-                  ELSE 9 + floor(random() * 2)::int END AS mes,                  -- sep-oct
+                  WHEN 2 THEN (ARRAY[5, 7, 8, 9])[1 + floor(random() * 4)::int]  -- may, jul-sep
+                  ELSE 10 + floor(random() * 0)::int END AS mes,                 -- oct
            floor(random() * 28)::int AS dia0,
            420 + 15 * floor(random() * 19)::int AS minuto,
            random() AS r_rac, random() AS r_checkin, random() AS r_fuera,
@@ -228,6 +229,7 @@ DECLARE
     r       double precision;
     sup     uuid;
     n       int := 0;
+    fotos   int := 0;
 BEGIN
     FOR v IN SELECT x.id, x.visitador, x.checkin_lat, x.checkin_lon, x.checkin_en, x.raciones_programadas, s.municipio
                FROM pae.visitas x JOIN pae.sedes s ON s.codigo = x.sede
@@ -241,8 +243,9 @@ BEGIN
         PERFORM pae_api.responder(v.id, i.codigo,
                                   CASE WHEN random() < 0.88 THEN 'cumple' WHEN random() < 0.7 THEN 'no_cumple' ELSE 'no_aplica' END)
            FROM pae.checklist_items i ORDER BY i.orden;
+        fotos := fotos + 1;
         PERFORM pae_api.registrar_evidencia(v.id, 'foto',
-                    CASE WHEN n IN (7, 8) THEN repeat('ab', 32)          -- one photo, two visits
+                    CASE WHEN fotos IN (7, 8) THEN repeat('ab', 32)      -- one photo, two visits
                          ELSE encode(sha256(convert_to(v.id::text, 'UTF8')), 'hex') END,
                     150000 + floor(random() * 900000)::bigint, 'image/jpeg',
                     v.checkin_lat, v.checkin_lon, v.checkin_en + interval '20 minutes');
@@ -325,6 +328,22 @@ BEGIN
     END IF;
 END
 $viaje$;
+
+-- every alert type of the SPEC is in the demo (tools/demo.sh and
+-- test/escenarios/bi_gdal.sh show them)
+DO $tipos$
+DECLARE
+    faltan text;
+BEGIN
+    SELECT string_agg(t, ', ') INTO faltan
+      FROM unnest(ARRAY['fuera_geocerca', 'viaje_imposible', 'raciones_faltantes',
+                        'duracion_sospechosa', 'foto_reutilizada']) AS t
+     WHERE NOT EXISTS (SELECT 1 FROM pae.alertas a WHERE a.tipo = t);
+    IF faltan IS NOT NULL THEN
+        RAISE EXCEPTION 'demo_datos: faltan alertas de tipo %', faltan;
+    END IF;
+END
+$tipos$;
 
 COMMIT;
 
