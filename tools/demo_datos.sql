@@ -4,12 +4,17 @@
 -- of the 42 municipios of Cauca, their instituciones, 3 operadores with one
 -- contract each (2025-01-01 .. 2026-12-31) covering every sede, 12 staff
 -- created with pae.crear_usuario (8 visitadores, 3 supervisores, 1
--- coordinador), about two visits per sede between February and October
--- 2025, and check-ins for about half of them (one in ten of those lands
+-- coordinador), two or three visits per sede in 2025 (one in February to
+-- April, one in May to September, and for half of the sedes a third one in
+-- October, the month the demo reports on), and check-ins for about half of them (one in ten of those lands
 -- 300 m to 2 km from the sede, outside its 150 m geofence; the extension
 -- computes distancia_m and dentro_geocerca and raises the alerts itself),
 -- then checklists, photos, closings, approvals, returns and cancellations
--- made by the people themselves, as PostgREST would send them.
+-- made by the people themselves, as PostgREST would send them.  Every alert
+-- type comes out of the triggers: fuera_geocerca, raciones_faltantes,
+-- duracion_sospechosa, foto_reutilizada, and one viaje_imposible (a
+-- visitador checks in at a sede more than 60 km from their check-in twenty
+-- minutes earlier).
 --
 -- Run as a superuser on a database where CREATE EXTENSION pae_cauca CASCADE
 -- was run:  psql -X -v ON_ERROR_STOP=1 -f tools/demo_datos.sql
@@ -55,7 +60,7 @@ WITH cuantas AS (
            3000 * sqrt(random()) AS dist_m,          -- uniform over a 3 km disc
            2 * pi() * random() AS azimut,
            random() AS r_mat,
-           1 + (random() < 0.85)::int + (random() < 0.2)::int AS n_visitas
+           1 + (random() < 0.85)::int + (random() < 0.5)::int AS n_visitas
       FROM cuantas c, generate_series(1, c.n) AS g
 ), u AS (
     -- near the seat the sede is urban (most of Popayán); further out, rural
@@ -156,15 +161,15 @@ UPDATE demo_usuario d
                 ELSE '{}'::char(5)[]
             END);
 
--- Visits: about two per sede, in distinct months of 2025 (February-October,
+-- Visits: two or three per sede, in distinct months of 2025 (February-October,
 -- school days, 07:00-11:30 Bogotá time), so that each (sede, visitador, day)
 -- is unique.  Ids are derived from md5 to keep the data reproducible.
 CREATE TEMP TABLE demo_visita ON COMMIT DROP AS
 WITH v AS (
     SELECT s.codigo AS sede, s.contrato, s.lat, s.lon, s.matricula, u.id AS visitador, gs.k,
            CASE gs.k WHEN 1 THEN 2 + floor(random() * 3)::int                       -- feb-abr
-                  WHEN 2 THEN (ARRAY[5, 7, 8])[1 + floor(random() * 3)::int]     -- may, jul, ago
-                  ELSE 9 + floor(random() * 2)::int END AS mes,                  -- sep-oct
+                  WHEN 2 THEN (ARRAY[5, 7, 8, 9])[1 + floor(random() * 4)::int]  -- may, jul-sep
+                  ELSE 10 + floor(random() * 0)::int END AS mes,                 -- oct
            floor(random() * 28)::int AS dia0,
            420 + 15 * floor(random() * 19)::int AS minuto,
            random() AS r_rac, random() AS r_checkin, random() AS r_fuera,
@@ -224,6 +229,7 @@ DECLARE
     r       double precision;
     sup     uuid;
     n       int := 0;
+    fotos   int := 0;
 BEGIN
     FOR v IN SELECT x.id, x.visitador, x.checkin_lat, x.checkin_lon, x.checkin_en, x.raciones_programadas, s.municipio
                FROM pae.visitas x JOIN pae.sedes s ON s.codigo = x.sede
@@ -237,8 +243,9 @@ BEGIN
         PERFORM pae_api.responder(v.id, i.codigo,
                                   CASE WHEN random() < 0.88 THEN 'cumple' WHEN random() < 0.7 THEN 'no_cumple' ELSE 'no_aplica' END)
            FROM pae.checklist_items i ORDER BY i.orden;
+        fotos := fotos + 1;
         PERFORM pae_api.registrar_evidencia(v.id, 'foto',
-                    CASE WHEN n IN (7, 8) THEN repeat('ab', 32)          -- one photo, two visits
+                    CASE WHEN fotos IN (7, 8) THEN repeat('ab', 32)      -- one photo, two visits
                          ELSE encode(sha256(convert_to(v.id::text, 'UTF8')), 'hex') END,
                     150000 + floor(random() * 900000)::bigint, 'image/jpeg',
                     v.checkin_lat, v.checkin_lon, v.checkin_en + interval '20 minutes');
@@ -276,6 +283,67 @@ BEGIN
     PERFORM set_config('request.jwt.claims', '', true);
 END
 $trabajo$;
+
+-- Impossible travel: the latest check-in of the period that was the
+-- visitador's only one in two hours; twenty minutes later the same
+-- visitador plans an unplanned field visit at a sede of their municipios
+-- more than 60 km away and checks in there (PATCH as PostgREST sends it,
+-- with the device's time).  The trigger compares the two check-ins (over
+-- 180 km/h) and raises viaje_imposible on the new visit.
+DO $viaje$
+DECLARE
+    p   record;
+    w   uuid := md5('pae-demo-visita-viaje-imposible')::uuid;
+BEGIN
+    SELECT c.visitador, c.en, b.codigo AS sede, cs.contrato,
+           ST_Y(b.ubicacion::geometry) AS lat, ST_X(b.ubicacion::geometry) AS lon
+      INTO p
+      FROM pae.visitas_checkin c
+      JOIN pae.usuario_municipios um ON um.usuario = c.visitador
+      JOIN pae.sedes b ON b.municipio = um.municipio AND b.activa
+      JOIN pae.contrato_sedes cs ON cs.sede = b.codigo
+     WHERE ST_Distance(b.ubicacion, ST_SetSRID(ST_MakePoint(c.lon, c.lat), 4326)::geography) > 60000
+       AND NOT EXISTS (SELECT 1 FROM pae.visitas_checkin o
+                        WHERE o.visitador = c.visitador AND o.visita <> c.visita
+                          AND o.en BETWEEN c.en - interval '2 hours' AND c.en + interval '2 hours')
+     ORDER BY c.en DESC, ST_Distance(b.ubicacion, ST_SetSRID(ST_MakePoint(c.lon, c.lat), 4326)::geography) DESC, b.codigo
+     LIMIT 1;
+    IF p IS NULL THEN
+        RAISE EXCEPTION 'demo_datos: no hay un par de sedes para el caso de viaje_imposible';
+    END IF;
+    PERFORM set_config('request.jwt.claims', json_build_object('sub', p.visitador, 'role', 'pae_visitador')::text, true);
+    PERFORM set_config('role', 'pae_visitador', true);
+    INSERT INTO pae.visitas (id, sede, contrato, visitador, fecha_visita, raciones_programadas)
+    VALUES (w, p.sede, p.contrato, p.visitador, p.en + interval '20 minutes', 150);
+    UPDATE pae.visitas
+       SET estado = 'en_curso',
+           checkin_lat = p.lat + 0.0001, checkin_lon = p.lon,
+           checkin_precision_m = 6,
+           checkin_en = p.en + interval '20 minutes'
+     WHERE id = w;
+    PERFORM set_config('role', 'none', true);
+    PERFORM set_config('request.jwt.claims', '', true);
+    IF NOT EXISTS (SELECT 1 FROM pae.alertas WHERE visita = w AND tipo = 'viaje_imposible') THEN
+        RAISE EXCEPTION 'demo_datos: el disparador no levantó viaje_imposible';
+    END IF;
+END
+$viaje$;
+
+-- every alert type of the SPEC is in the demo (tools/demo.sh and
+-- test/escenarios/bi_gdal.sh show them)
+DO $tipos$
+DECLARE
+    faltan text;
+BEGIN
+    SELECT string_agg(t, ', ') INTO faltan
+      FROM unnest(ARRAY['fuera_geocerca', 'viaje_imposible', 'raciones_faltantes',
+                        'duracion_sospechosa', 'foto_reutilizada']) AS t
+     WHERE NOT EXISTS (SELECT 1 FROM pae.alertas a WHERE a.tipo = t);
+    IF faltan IS NOT NULL THEN
+        RAISE EXCEPTION 'demo_datos: faltan alertas de tipo %', faltan;
+    END IF;
+END
+$tipos$;
 
 COMMIT;
 
