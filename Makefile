@@ -91,7 +91,7 @@ test/out:
 
 .PHONY: demo test bench valgrind stress
 demo:
-	tools/demo.sh
+	@tools/demo.sh
 test:
 	tools/test.sh
 bench:
