@@ -344,45 +344,6 @@ SELECT format('%s visits of the sync clients belong to no logged batch', count(*
   FROM pae.visitas v JOIN public.gente g ON g.id = v.visitador AND g.clave LIKE 'vs%'
  WHERE v.id NOT IN (SELECT x.id FROM public.lotes_log l CROSS JOIN LATERAL public.lote_visitas(l.ciclo, l.cliente, l.k, $lote) x)
 HAVING count(*) > 0;
--- the outbox: one visita.<estado> event per transition, the state is the last move's
-INSERT INTO problemas
-SELECT format('outbox vs history: visit %s %s: %s transitions, %s events', coalesce(t.visita, e.visita), coalesce(t.tipo, e.tipo), coalesce(t.n, 0), coalesce(e.n, 0))
-  FROM (SELECT visita, 'visita.' || hacia AS tipo, count(*) n FROM pae.transiciones GROUP BY 1, 2) t
-  FULL JOIN (SELECT visita, tipo, count(*) n FROM pae.eventos WHERE tipo LIKE 'visita.%' GROUP BY 1, 2) e
-    ON e.visita = t.visita AND e.tipo = t.tipo
- WHERE t.n IS DISTINCT FROM e.n;
-INSERT INTO problemas
-SELECT format('visit %s is %s but its last transition says %s', v.id, v.estado, t.hacia)
-  FROM pae.visitas v
-  LEFT JOIN LATERAL (SELECT t.hacia FROM pae.transiciones t WHERE t.visita = v.id ORDER BY t.id DESC LIMIT 1) t ON true
- WHERE v.estado::text IS DISTINCT FROM coalesce(t.hacia::text, 'programada');
--- the audit trail
-INSERT INTO problemas SELECT format('verificar_auditoria: %s %s %s', tipo, auditoria_id, detalle) FROM pae.verificar_auditoria();
--- the bookkeeping tables equal what the visits say
-INSERT INTO problemas
-SELECT format('visitas_id: %s rows differ', count(*)) FROM (
-    (SELECT id, fecha_visita FROM pae.visitas EXCEPT ALL SELECT id, fecha_visita FROM pae.visitas_id)
-    UNION ALL
-    (SELECT id, fecha_visita FROM pae.visitas_id EXCEPT ALL SELECT id, fecha_visita FROM pae.visitas)) d
-HAVING count(*) > 0;
-INSERT INTO problemas
-SELECT format('visitas_dia: %s rows differ', count(*)) FROM (
-    (SELECT sede, visitador, (fecha_visita AT TIME ZONE 'America/Bogota')::date, id FROM pae.visitas WHERE estado <> 'cancelada'
-     EXCEPT ALL SELECT sede, visitador, dia, visita FROM pae.visitas_dia)
-    UNION ALL
-    (SELECT sede, visitador, dia, visita FROM pae.visitas_dia
-     EXCEPT ALL SELECT sede, visitador, (fecha_visita AT TIME ZONE 'America/Bogota')::date, id FROM pae.visitas WHERE estado <> 'cancelada')) d
-HAVING count(*) > 0;
-INSERT INTO problemas
-SELECT format('visitas_checkin: %s rows differ', count(*)) FROM (
-    (SELECT id, visitador, checkin_en, checkin_lat, checkin_lon FROM pae.visitas
-      WHERE checkin_en IS NOT NULL AND checkin_lat IS NOT NULL AND checkin_lon IS NOT NULL
-     EXCEPT ALL SELECT visita, visitador, en, lat, lon FROM pae.visitas_checkin)
-    UNION ALL
-    (SELECT visita, visitador, en, lat, lon FROM pae.visitas_checkin
-     EXCEPT ALL SELECT id, visitador, checkin_en, checkin_lat, checkin_lon FROM pae.visitas
-      WHERE checkin_en IS NOT NULL AND checkin_lat IS NOT NULL AND checkin_lon IS NOT NULL)) d
-HAVING count(*) > 0;
 -- (d) the month being moved lost nothing
 INSERT INTO problemas
 SELECT format('month $mes: %s of $ndefault visits after the crash', count(*))
@@ -391,6 +352,7 @@ HAVING count(*) <> $ndefault;
 SELECT que FROM problemas;
 SQL
 )
+    res+=$(q -f "$raiz/tools/consistencia.sql")
     [[ -z $res ]] || fallo "cycle $n, after the crash:"$'\n'"$res"
 }
 
@@ -404,47 +366,16 @@ SELECT format('the default partition still holds %s visits', count(*)) FROM pae.
 SELECT format('month $mes: %s visits in %s', count(*), tableoid::regclass) FROM pae.visitas
  WHERE fecha_visita >= '$mes 00:00-05' AND fecha_visita < ('$mes'::date + interval '1 month')::timestamp AT TIME ZONE 'America/Bogota'
  GROUP BY tableoid HAVING count(*) <> $ndefault OR tableoid <> 'pae.visitas_p$(date -d "$mes" +%Y_%m)'::regclass;
-SELECT format('verificar_auditoria after a new seal: %s %s %s', tipo, auditoria_id, detalle) FROM pae.verificar_auditoria();
 SELECT format('%s audit rows left unsealed', count(*)) FROM pae.auditoria
  WHERE id > coalesce((SELECT max(hasta_id) FROM pae.auditoria_sellos), 0) HAVING count(*) > 0;
 SQL
 )
     [[ -z $res ]] || fallo "cycle $n, after upkeep and a new seal:"$'\n'"$res"
-    # the reports equal a ground-truth GROUP BY, when the views exist
-    res=$(q <<'SQL'
-SELECT CASE WHEN to_regclass('pae_reportes.visitas_mensual') IS NULL THEN 'sin_reportes' END;
-SQL
-)
-    if [[ $res != sin_reportes ]]; then
-        res=$(q <<'SQL'
-WITH verdad AS (
-    SELECT date_trunc('month', v.fecha_visita AT TIME ZONE 'America/Bogota')::date AS mes, s.municipio::text AS municipio_codigo,
-           c.operador::text AS operador, c.numero::text AS contrato,
-           count(*) AS programadas,
-           count(*) FILTER (WHERE v.estado IN ('cerrada', 'aprobada', 'devuelta')) AS realizadas,
-           count(*) FILTER (WHERE v.estado = 'aprobada') AS aprobadas,
-           count(*) FILTER (WHERE v.estado = 'devuelta') AS devueltas,
-           count(*) FILTER (WHERE v.estado = 'cancelada') AS canceladas,
-           count(*) FILTER (WHERE v.dentro_geocerca = false) AS fuera_geocerca,
-           coalesce(sum(v.raciones_programadas), 0) AS raciones_programadas,
-           coalesce(sum(v.raciones_entregadas), 0) AS raciones_entregadas
-      FROM pae.visitas v JOIN pae.sedes s ON s.codigo = v.sede JOIN pae.contratos c ON c.numero = v.contrato
-     GROUP BY 1, 2, 3, 4),
-informe AS (
-    SELECT mes, municipio_codigo::text, operador::text, contrato::text, programadas, realizadas, aprobadas, devueltas,
-           canceladas, fuera_geocerca, coalesce(raciones_programadas, 0), coalesce(raciones_entregadas, 0)
-      FROM pae_reportes.visitas_mensual WHERE programadas > 0)
-SELECT format('visitas_mensual differs from the GROUP BY in %s rows', count(*)) FROM (
-    (SELECT * FROM verdad EXCEPT ALL SELECT * FROM informe) UNION ALL (SELECT * FROM informe EXCEPT ALL SELECT * FROM verdad)) d
-HAVING count(*) > 0;
-SQL
-)
-        [[ -z $res ]] || fallo "cycle $n: $res"
-        reportes=1
-    fi
+    res=$(q -f "$raiz/tools/consistencia.sql")
+    [[ -z $res ]] || fallo "cycle $n, after upkeep and a new seal:"$'\n'"$res"
 }
 
-reportes=0
+reportes=$(q -c "SELECT to_regclass('pae_reportes.visitas_mensual') IS NOT NULL")
 confirmados=0
 en_duda=0
 duda_dentro=0
@@ -517,4 +448,4 @@ printf 'STRESS caidas_lotes_en_duda %d\n' "$en_duda"
 printf 'STRESS caidas_lotes_en_duda_presentes %d\n' "$duda_dentro"
 printf 'STRESS caidas_transiciones %s\n' "$(q -c 'SELECT count(*) FROM pae.transiciones')"
 printf 'STRESS caidas_filas_auditoria %s\n' "$(q -c 'SELECT count(*) FROM pae.auditoria')"
-printf 'caidas: %d kill cycles survived (reports checked: %s)\n' "$ciclos" "$([[ $reportes == 1 ]] && echo yes || echo 'no: pae_reportes.visitas_mensual absent')"
+printf 'caidas: %d kill cycles survived (reports checked: %s)\n' "$ciclos" "$([[ $reportes == t ]] && echo yes || echo 'no: pae_reportes.visitas_mensual absent')"
