@@ -36,7 +36,6 @@ pae_build_install
 pae_cluster_start
 dir=$PAE_TMP/soak
 mkdir -p "$dir"
-chmod 777 "$dir"
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d soak "$@"; }
 createdb soak
 q -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION pae_cauca CASCADE'
