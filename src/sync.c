@@ -981,6 +981,53 @@ pae_sync_item(PaeSyncLote *lote, PaeSyncItem *it, const uint8 *hash, PaeSyncRes 
 	res->estado = MemoryContextStrdup(lote->llamada, pae_sync_estados[s]);
 }
 
+/*
+ * Memory of a committed item.  A subtransaction's CurTransactionContext
+ * (an 8 kB block at least) outlives its commit until the end of the whole
+ * transaction, unless nothing was ever allocated in it -- and every
+ * statement on a table with a statement-level trigger allocates there
+ * (the executor's per-table trigger state), then frees it when the
+ * statement ends.  So a 5,000-visit batch would keep 5,000 such blocks
+ * holding nothing.  Before the commit, a context with no children whose
+ * every chunk is free (its used space is that of an allocated-and-freed
+ * reference context: headers only) is reset, so that the commit finds it
+ * empty and deletes it, as PostgreSQL does for an unused one.  A context
+ * still holding anything (a pending NOTIFY, invalidation messages the
+ * parent will need) is left alone.
+ */
+static Size
+pae_contexto_ocupado(MemoryContext cxt, Size *bloques)
+{
+	MemoryContextCounters c;
+
+	memset(&c, 0, sizeof(c));
+	cxt->methods->stats(cxt, NULL, NULL, &c, false);
+	*bloques = c.nblocks;
+	return c.totalspace - c.freespace;
+}
+
+static void
+pae_soltar_contexto_libre(MemoryContext cxt)
+{
+	static Size vacio = 0;		/* used space of an AllocSet holding nothing */
+	Size		bloques;
+
+	if (vacio == 0)
+	{
+		MemoryContext ref = AllocSetContextCreate(CurrentMemoryContext,
+												  "pae_sincronizar referencia",
+												  ALLOCSET_DEFAULT_SIZES);
+
+		pfree(MemoryContextAlloc(ref, 64));
+		vacio = pae_contexto_ocupado(ref, &bloques);
+		MemoryContextDelete(ref);
+	}
+	if (cxt == NULL || !IsA(cxt, AllocSetContext) || cxt->firstchild != NULL)
+		return;
+	if (pae_contexto_ocupado(cxt, &bloques) == vacio && bloques == 1)
+		MemoryContextReset(cxt);
+}
+
 /* run one item in its own subtransaction; record its outcome */
 static void
 pae_sync_item_subtransaccion(PaeSyncLote *lote, PaeSyncItem *it, const uint8 *hash,
@@ -994,6 +1041,7 @@ pae_sync_item_subtransaccion(PaeSyncLote *lote, PaeSyncItem *it, const uint8 *ha
 	PG_TRY();
 	{
 		pae_sync_item(lote, it, hash, res);
+		pae_soltar_contexto_libre(CurTransactionContext);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(antes);
 		CurrentResourceOwner = duenio;
