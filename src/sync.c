@@ -656,9 +656,12 @@ texto_igual(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-/* the answers that are new or differ from the stored ones, in one statement */
+/*
+ * The answers that are new or differ from the stored ones, in one
+ * statement.  nueva: the visit was created by this item, so it has none.
+ */
 static void
-visita_respuestas(PaeSyncItem *it)
+visita_respuestas(PaeSyncItem *it, bool nueva)
 {
 	static const Oid tipos[4] = {UUIDOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
 	Datum		args[4];
@@ -677,7 +680,7 @@ visita_respuestas(PaeSyncItem *it)
 	if (n == 0)
 		return;
 	igual = palloc0(sizeof(bool) * n);
-	guardadas = visita_existentes(&plan_respuestas_hay,
+	guardadas = nueva ? 0 : visita_existentes(&plan_respuestas_hay,
 								  "SELECT o.item, o.valor, o.observacion FROM pae.visita_respuestas o"
 								  " WHERE o.visita OPERATOR(pg_catalog.=) $1",
 								  &it->id);
@@ -693,7 +696,8 @@ visita_respuestas(PaeSyncItem *it)
 				texto_igual(SPI_getvalue(tup, desc, 3), it->respuestas[i].observacion))
 				igual[i] = true;
 	}
-	SPI_freetuptable(SPI_tuptable);
+	if (!nueva)
+		SPI_freetuptable(SPI_tuptable);
 
 	items = palloc(sizeof(Datum) * n);
 	valores = palloc(sizeof(Datum) * n);
@@ -728,9 +732,12 @@ visita_respuestas(PaeSyncItem *it)
 			 4, tipos, args, NULL);
 }
 
-/* the evidence not stored yet for this visit (an evidence id is stored once) */
+/*
+ * The evidence not stored yet for this visit (an evidence id is stored
+ * once).  nueva: the visit was created by this item, so it has none.
+ */
 static void
-visita_evidencias(PaeSyncItem *it)
+visita_evidencias(PaeSyncItem *it, bool nueva)
 {
 	static const Oid tipos[10] = {UUIDOID, UUIDARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
 		INT8ARRAYOID, TEXTARRAYOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID, TIMESTAMPTZARRAYOID,
@@ -749,7 +756,7 @@ visita_evidencias(PaeSyncItem *it)
 	if (n == 0)
 		return;
 	guardada = palloc0(sizeof(bool) * n);
-	guardadas = visita_existentes(&plan_evidencias_hay,
+	guardadas = nueva ? 0 : visita_existentes(&plan_evidencias_hay,
 								  "SELECT e.id FROM pae.evidencias e"
 								  " WHERE e.visita OPERATOR(pg_catalog.=) $1",
 								  &it->id);
@@ -763,7 +770,8 @@ visita_evidencias(PaeSyncItem *it)
 			if (!isnull && memcmp(eid, &it->evidencias[i].id, sizeof(pg_uuid_t)) == 0)
 				guardada[i] = true;
 	}
-	SPI_freetuptable(SPI_tuptable);
+	if (!nueva)
+		SPI_freetuptable(SPI_tuptable);
 
 	for (m = 0; m < 9; m++)
 	{
@@ -958,8 +966,8 @@ pae_sync_item(PaeSyncLote *lote, PaeSyncItem *it, const uint8 *hash, PaeSyncRes 
 	}
 	if (pae_rango(t) >= 1)
 	{
-		visita_respuestas(it);
-		visita_evidencias(it);
+		visita_respuestas(it, !hay);
+		visita_evidencias(it, !hay);
 	}
 	if (t == PAE_SYNC_CERRADA && pae_rango(s) == 1)
 	{
