@@ -43,6 +43,9 @@ OBJS = \
 	src/cabeceras.o \
 	src/sync_item.o \
 	src/sync.o \
+	src/visita_alcance.o \
+	src/hijos_visita.o \
+	src/plan_clave.o \
 	src/version.o
 
 UPGRADE_1_1_FRAGMENTS = $(sort $(wildcard sql/1.1/*.sql))

@@ -18,6 +18,7 @@
 # answers, evidence) into the same tables with the extension's triggers
 # disabled; then the same 200 batches again (all duplicada).  Prints
 #   BENCH sync_vs_bare_insert <sync time / bare time>        (target <= 4)
+#   BENCH sync_vs_bare_insert_cpu <the same, in the backend's CPU time>
 #   BENCH sync_visits_per_s <visits per second through the sync>
 #   BENCH sync_peak_mb <peak private memory of the backend in MB, one 5,000-visit batch>  (target <= 64)
 #   BENCH sync_replay_vs_first <replay time / first time>    (target <= 0.25)
@@ -43,6 +44,23 @@ bval() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$DB" -c "$1"; }
 ahora() { date +%s.%N; }
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
+# CPU time of the backend that runs a psql file, in clock ticks: utime + stime
+# of its /proc/<pid>/stat, read by psql itself at the start (cpu_inicio) and
+# the end (cpu_fin) of the file.  On a shared machine it moves far less than
+# the wall-clock time, which also counts the time other work held the cores.
+cpu_inicio() {
+    cat <<EOF
+SELECT pg_backend_pid() AS bench_pid \\gset
+\\setenv BENCH_PID :bench_pid
+\\! awk '{ print \$14 + \$15 }' /proc/\$BENCH_PID/stat > $TMP/cpu_$1_0
+EOF
+}
+cpu_fin() {
+    cat <<EOF
+\\! awk '{ print \$14 + \$15 }' /proc/\$BENCH_PID/stat > $TMP/cpu_$1_1
+EOF
+}
+cpu_ticks() { echo $(($(cat "$TMP/cpu_$1_1") - $(cat "$TMP/cpu_$1_0"))); }
 
 t=$SECONDS
 bpsql -v visitadores="$VIS" -v dias="$LOTE" -v grande="$GRANDE" -f bench/sincronizacion_datos.sql >/dev/null ||
@@ -79,8 +97,9 @@ INSERT INTO pae.evidencias (id, visita, tipo, sha256, bytes, mime, lat, lon, tom
 SELECT id, visita, tipo, sha256, bytes, mime, lat, lon, tomada_en FROM bench.bare_e;
 COMMIT;
 SQL
+{ cpu_inicio bare; cat "$TMP/bare.sql"; cpu_fin bare; } >"$TMP/bare_cpu.sql"
 t0=$(ahora)
-bpsql -f "$TMP/bare.sql" || fail "bare insert failed"
+bpsql -f "$TMP/bare_cpu.sql" || fail "bare insert failed"
 t1=$(ahora)
 BARE=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 # remove them again (triggers still disabled), so the sync starts from the same tables
@@ -90,7 +109,7 @@ bpsql -c 'DELETE FROM pae.evidencias e USING bench.bare_v b WHERE e.visita = b.i
       -c 'DELETE FROM pae.visitas_id r USING bench.bare_v b WHERE r.id = b.id' \
       -c 'ALTER TABLE pae.visitas ENABLE TRIGGER USER' -c 'ALTER TABLE pae.visita_respuestas ENABLE TRIGGER USER' \
       -c 'ALTER TABLE pae.evidencias ENABLE TRIGGER USER' >/dev/null || fail "could not remove the bare rows"
-printf -- '--- bare INSERT ... SELECT (triggers disabled): %ss\n' "$BARE"
+printf -- '--- bare INSERT ... SELECT (triggers disabled): %ss (backend CPU %s ticks)\n' "$BARE" "$(cpu_ticks bare)"
 
 # --- (2) pae_api.sincronizar, one transaction per batch, as its visitador ---------
 : >"$TMP/sync.sql"
@@ -105,11 +124,13 @@ SELECT r->'aceptadas', r->'duplicadas', r->'conflictos', r->'rechazadas'
 COMMIT;
 SQL
 done
+{ cpu_inicio sync; cat "$TMP/sync.sql"; cpu_fin sync; } >"$TMP/sync_cpu.sql"
+{ cpu_inicio replay; cat "$TMP/sync.sql"; cpu_fin replay; } >"$TMP/replay_cpu.sql"
 ev0=$(bval "SELECT count(*) FROM pae.eventos")
 au0=$(bval "SELECT count(*) FROM pae.auditoria")
 preparar
 t0=$(ahora)
-bpsql -A -t -f "$TMP/sync.sql" || fail "sync run failed"
+bpsql -A -t -f "$TMP/sync_cpu.sql" || fail "sync run failed"
 t1=$(ahora)
 SYNC=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 cat "$TMP"/res_*.txt | awk -F'|' '{ a += $1; d += $2; c += $3; r += $4 } END { printf "    answers: %d aceptadas, %d duplicadas, %d conflictos, %d rechazadas\n", a, d, c, r }'
@@ -117,21 +138,21 @@ acc=$(cat "$TMP"/res_*.txt | awk -F'|' '{ a += $1 } END { print a }')
 ev1=$(bval "SELECT count(*) FROM pae.eventos")
 au1=$(bval "SELECT count(*) FROM pae.auditoria")
 cerr=$(bval "SELECT count(*) FROM pae.visitas v JOIN bench.bare_v b ON b.id = v.id AND b.fecha_visita = v.fecha_visita WHERE v.estado = 'cerrada'")
-printf -- '--- pae_api.sincronizar, %s batches of %s: %ss (%s visits cerrada, %s events, %s audit rows)\n' \
-    "$VIS" "$LOTE" "$SYNC" "$cerr" "$((ev1 - ev0))" "$((au1 - au0))"
+printf -- '--- pae_api.sincronizar, %s batches of %s: %ss, backend CPU %s ticks (%s visits cerrada, %s events, %s audit rows)\n' \
+    "$VIS" "$LOTE" "$SYNC" "$(cpu_ticks sync)" "$cerr" "$((ev1 - ev0))" "$((au1 - au0))"
 [[ $acc == "$total" && $cerr == "$total" ]] || fail "every visit should be accepted and cerrada (accepted $acc, cerrada $cerr of $total)"
 
 # --- (3) the same batches again: all duplicada, nothing written ------------------
 rm -f "$TMP"/res_*.txt
 t0=$(ahora)
-bpsql -A -t -f "$TMP/sync.sql" || fail "replay failed"
+bpsql -A -t -f "$TMP/replay_cpu.sql" || fail "replay failed"
 t1=$(ahora)
 REPLAY=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 dup=$(cat "$TMP"/res_*.txt | awk -F'|' '{ d += $2 } END { print d }')
 ev2=$(bval "SELECT count(*) FROM pae.eventos")
 au2=$(bval "SELECT count(*) FROM pae.auditoria")
-printf -- '--- the same batches again: %ss (%s duplicadas, %s new events, %s new audit rows)\n' \
-    "$REPLAY" "$dup" "$((ev2 - ev1))" "$((au2 - au1))"
+printf -- '--- the same batches again: %ss, backend CPU %s ticks (%s duplicadas, %s new events, %s new audit rows)\n' \
+    "$REPLAY" "$(cpu_ticks replay)" "$dup" "$((ev2 - ev1))" "$((au2 - au1))"
 [[ $dup == "$total" && $ev2 == "$ev1" && $au2 == "$au1" ]] || fail "the replay should be all duplicada and write nothing"
 
 # --- (4) memory of one batch of $GRANDE visits ------------------------------------
@@ -169,6 +190,7 @@ printf -- '--- one batch of %s visits: %s aceptadas; backend RssAnon %s MB befor
 
 printf '\nbare: %ss; sync: %ss (%s visits); replay: %ss\n' "$BARE" "$SYNC" "$total" "$REPLAY"
 awk -v s="$SYNC" -v b="$BARE" 'BEGIN { printf "BENCH sync_vs_bare_insert %.2f\n", s / b }'
+awk -v s="$(cpu_ticks sync)" -v b="$(cpu_ticks bare)" 'BEGIN { printf "BENCH sync_vs_bare_insert_cpu %.2f\n", s / (b > 0 ? b : 1) }'
 awk -v s="$SYNC" -v n="$total" 'BEGIN { printf "BENCH sync_visits_per_s %.0f\n", n / s }'
 awk -v p="$pico" 'BEGIN { printf "BENCH sync_peak_mb %.1f\n", p / 1024 }'
 awk -v r="$REPLAY" -v s="$SYNC" 'BEGIN { printf "BENCH sync_replay_vs_first %.3f\n", r / s }'
