@@ -327,6 +327,23 @@ BEGIN
      WHERE i.inhparent = padre AND c.relpartbound IS NOT NULL
        AND pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT';
 
+    -- Writers active: wait for the ones in flight and hold new ones back
+    -- (they lock the parent, then the partition), so that the rows counted
+    -- and moved below are all the default partition will hold.  Without
+    -- this, a row committed after the count would make the new partition
+    -- fail.  The rollup's writers wait only when they write into its
+    -- default partition; BI readers never wait.
+    IF v_padre_nombre = 'resumen_visitas' THEN
+        IF v_defecto IS NOT NULL THEN
+            EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', v_defecto);
+        END IF;
+    ELSE
+        EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', padre);
+    END IF;
+    IF to_regclass(format('pae.%I', v_nombre)) IS NOT NULL THEN
+        RETURN false;   -- made meanwhile by another session
+    END IF;
+
     IF v_defecto IS NOT NULL THEN
         EXECUTE format('SELECT count(*) FROM %s WHERE %I >= %L AND %I < %L', v_defecto,
                        v_columna, v_desde, v_columna, v_hasta)
