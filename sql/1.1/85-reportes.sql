@@ -593,22 +593,48 @@ COMMENT ON FUNCTION pae.archivar_visitas(date) IS
 REVOKE ALL ON FUNCTION pae.archivar_visitas(date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pae.archivar_visitas(date) TO pae_admin;
 
+-- The rollup rebuilt from the base tables in one pass: for the upgrade
+-- from 1.0, after loading visits with the triggers off (a restore with
+-- session_replication_role = replica keeps the dumped rollup and needs
+-- nothing), or to check the rollup.  Writers of visits and answers wait
+-- while it runs (SHARE locks); readers do not.
+CREATE FUNCTION pae.reconstruir_resumenes()
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_filas bigint;
+BEGIN
+    LOCK TABLE pae.visitas, pae.visita_respuestas IN SHARE MODE;
+    PERFORM pg_advisory_xact_lock(hashtext('pae.plegar_resumenes'));
+    DELETE FROM pae.resumen_visitas;
+    INSERT INTO pae.resumen_visitas
+    SELECT pae.resumen_mes(v.fecha_visita), v.sede, v.contrato,
+           count(*), count(*) FILTER (WHERE v.estado IN ('cerrada', 'aprobada', 'devuelta')),
+           count(*) FILTER (WHERE v.estado = 'aprobada'), count(*) FILTER (WHERE v.estado = 'devuelta'),
+           count(*) FILTER (WHERE v.estado = 'cancelada'), count(*) FILTER (WHERE v.dentro_geocerca = false),
+           coalesce(sum(v.raciones_programadas), 0), coalesce(sum(v.raciones_entregadas), 0),
+           coalesce(sum(r.ev), 0), coalesce(sum(r.cu), 0)
+      FROM pae.visitas v
+      LEFT JOIN (SELECT x.visita, count(*) FILTER (WHERE x.valor IN ('cumple', 'no_cumple')) AS ev,
+                        count(*) FILTER (WHERE x.valor = 'cumple') AS cu
+                   FROM pae.visita_respuestas x GROUP BY x.visita) r
+             ON r.visita = v.id AND v.estado IN ('cerrada', 'aprobada', 'devuelta')
+     GROUP BY 1, 2, 3;
+    GET DIAGNOSTICS v_filas = ROW_COUNT;
+    RETURN v_filas;
+END
+$$;
+COMMENT ON FUNCTION pae.reconstruir_resumenes() IS
+    'Rehace pae.resumen_visitas desde pae.visitas y pae.visita_respuestas en una pasada (tras cargar visitas con los disparadores apagados, o para comprobarlo); quienes escriben visitas esperan mientras corre. Devuelve cuántas filas escribió';
+REVOKE ALL ON FUNCTION pae.reconstruir_resumenes() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pae.reconstruir_resumenes() TO pae_admin;
+
 -- The rollup of the data already there (upgrade from 1.0).  Rows go to the
 -- default partition (a member of the extension, like the fresh install's
 -- catalog); pae.mantener_particiones moves them to their months.
-INSERT INTO pae.resumen_visitas
-SELECT pae.resumen_mes(v.fecha_visita), v.sede, v.contrato,
-       count(*), count(*) FILTER (WHERE v.estado IN ('cerrada', 'aprobada', 'devuelta')),
-       count(*) FILTER (WHERE v.estado = 'aprobada'), count(*) FILTER (WHERE v.estado = 'devuelta'),
-       count(*) FILTER (WHERE v.estado = 'cancelada'), count(*) FILTER (WHERE v.dentro_geocerca = false),
-       coalesce(sum(v.raciones_programadas), 0), coalesce(sum(v.raciones_entregadas), 0),
-       coalesce(sum(r.ev), 0), coalesce(sum(r.cu), 0)
-  FROM pae.visitas v
-  LEFT JOIN (SELECT x.visita, count(*) FILTER (WHERE x.valor IN ('cumple', 'no_cumple')) AS ev,
-                    count(*) FILTER (WHERE x.valor = 'cumple') AS cu
-               FROM pae.visita_respuestas x GROUP BY x.visita) r
-         ON r.visita = v.id AND v.estado IN ('cerrada', 'aprobada', 'devuelta')
- GROUP BY 1, 2, 3;
+SELECT pae.reconstruir_resumenes();
 
 -- The views.  Owned by the extension's owner (not security_invoker): they
 -- read the base tables for pae_bi, which reads nothing else.
