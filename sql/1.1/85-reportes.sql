@@ -1,24 +1,26 @@
 -- Reports for BI (SPEC §9, issue 12): schema pae_reportes, read by pae_bi.
 --
--- Exactness.  One rollup, pae.resumen_visitas, holds per month (calendar
--- month in pae.regla('zona_horaria') of fecha_visita), sede and contrato
--- the counts every report needs.  Row triggers on pae.visitas and
--- pae.visita_respuestas write it in the same transaction as the change,
--- and only by INSERT: each change adds a delta row (+1 for what the visit
--- is now, -1 for what it was), never an UPDATE of a shared total.  Two
--- writers of the same month and municipio therefore never wait for each
--- other or deadlock on a hot row; the views add the deltas up.
--- pae.plegar_resumenes() (called by pae.mantener_particiones, or on its
--- own every few minutes) folds the deltas of each (mes, sede, contrato)
--- into one row.  The rollup is keyed by sede and contrato, not by
--- municipio and operador: the views join the current pae.sedes,
--- pae.contratos and pae.operadores, so moving a sede to another municipio,
--- activating a sede or giving a contract to another operator changes the
--- reports at once without rewriting any rollup row.
+-- Exactness.  Two rollups hold, per month (calendar month in
+-- pae.regla('zona_horaria') of fecha_visita), what the reports count:
+-- pae.resumen_visitas per municipio (of the sede) and contrato, the
+-- counts of visitas_mensual and cumplimiento_operador; pae.resumen_sedes
+-- per sede, its realizada visits (coverage needs distinct sedes).  Row
+-- triggers on pae.visitas and pae.visita_respuestas write them in the same
+-- transaction as the change, and only by INSERT: each change adds delta
+-- rows (+ what the visit counts now, - what it counted), never an UPDATE
+-- of a shared total, so two writers of the same month and municipio never
+-- wait for each other or deadlock on a hot row; the views add the deltas
+-- up.  pae.plegar_resumenes() (called by pae.mantener_particiones, or on
+-- its own every few minutes) folds the deltas of each key into one row.
+-- Operators and sede activation are joined live (pae.contratos,
+-- pae.sedes); a sede moved to another municipio moves its visits' counts
+-- (tg_resumen_sedes, which first waits for the writers of visits in
+-- flight).
 --
--- Partitions.  pae.resumen_visitas is range-partitioned on mes like
--- pae.visitas (resumen_visitas_pYYYY_MM, and a default partition); the
--- partition functions below create both, and move default-partition rows.
+-- Partitions.  Both rollups are range-partitioned on mes like pae.visitas
+-- (resumen_visitas_pYYYY_MM, resumen_sedes_pYYYY_MM, and default
+-- partitions); the partition functions below create them with the visits'
+-- and move default-partition rows.
 
 -- Spanish sort order for names (Páez before Puracé) when ICU is there;
 -- otherwise a libc Spanish locale, otherwise "C" (the install never fails
@@ -43,7 +45,7 @@ COMMENT ON COLLATION pae.espanol IS
 
 CREATE TABLE pae.resumen_visitas (
     mes                   date NOT NULL,
-    sede                  char(12) NOT NULL,
+    municipio             char(5) NOT NULL,
     contrato              text NOT NULL,
     programadas           integer NOT NULL DEFAULT 0,
     realizadas            integer NOT NULL DEFAULT 0,
@@ -58,11 +60,11 @@ CREATE TABLE pae.resumen_visitas (
 ) PARTITION BY RANGE (mes);
 CREATE TABLE pae.resumen_visitas_default PARTITION OF pae.resumen_visitas DEFAULT;
 COMMENT ON TABLE pae.resumen_visitas IS
-    'Resumen mensual de visitas por mes, sede y contrato para pae_reportes: filas delta (solo INSERT) escritas por los disparadores en la misma transacción que el cambio; la suma por (mes, sede, contrato) es exacta en todo momento y pae.plegar_resumenes() junta las deltas';
+    'Resumen mensual de visitas por mes, municipio de la sede y contrato para pae_reportes: filas delta (solo INSERT) escritas por los disparadores en la misma transacción que el cambio; la suma por (mes, municipio, contrato) es exacta en todo momento y pae.plegar_resumenes() junta las deltas';
 COMMENT ON TABLE pae.resumen_visitas_default IS
-    'Partición por defecto del resumen: pae.mantener_particiones mueve sus filas a la partición de su mes';
+    'Partición por defecto del resumen de visitas: pae.mantener_particiones mueve sus filas a la partición de su mes';
 COMMENT ON COLUMN pae.resumen_visitas.mes IS 'Primer día del mes (hora de Colombia) de fecha_visita';
-COMMENT ON COLUMN pae.resumen_visitas.sede IS 'Sede de las visitas';
+COMMENT ON COLUMN pae.resumen_visitas.municipio IS 'Municipio (actual) de la sede de las visitas';
 COMMENT ON COLUMN pae.resumen_visitas.contrato IS 'Contrato de las visitas';
 COMMENT ON COLUMN pae.resumen_visitas.programadas IS 'Delta de visitas (todas, en cualquier estado)';
 COMMENT ON COLUMN pae.resumen_visitas.realizadas IS 'Delta de visitas cerradas, aprobadas o devueltas';
@@ -74,8 +76,23 @@ COMMENT ON COLUMN pae.resumen_visitas.raciones_programadas IS 'Delta de la suma 
 COMMENT ON COLUMN pae.resumen_visitas.raciones_entregadas IS 'Delta de la suma de raciones_entregadas';
 COMMENT ON COLUMN pae.resumen_visitas.items_evaluados IS 'Delta de respuestas cumple o no_cumple de visitas realizadas';
 COMMENT ON COLUMN pae.resumen_visitas.items_cumplen IS 'Delta de respuestas cumple de visitas realizadas';
-REVOKE ALL ON pae.resumen_visitas, pae.resumen_visitas_default FROM PUBLIC;
+
+CREATE TABLE pae.resumen_sedes (
+    mes         date NOT NULL,
+    sede        char(12) NOT NULL,
+    realizadas  integer NOT NULL
+) PARTITION BY RANGE (mes);
+CREATE TABLE pae.resumen_sedes_default PARTITION OF pae.resumen_sedes DEFAULT;
+COMMENT ON TABLE pae.resumen_sedes IS
+    'Resumen mensual por sede de sus visitas realizadas, para la cobertura de pae_reportes: filas delta (solo INSERT) como pae.resumen_visitas';
+COMMENT ON TABLE pae.resumen_sedes_default IS
+    'Partición por defecto del resumen por sede: pae.mantener_particiones mueve sus filas a la partición de su mes';
+COMMENT ON COLUMN pae.resumen_sedes.mes IS 'Primer día del mes (hora de Colombia) de fecha_visita';
+COMMENT ON COLUMN pae.resumen_sedes.sede IS 'Sede';
+COMMENT ON COLUMN pae.resumen_sedes.realizadas IS 'Delta de visitas cerradas, aprobadas o devueltas de la sede en el mes';
+REVOKE ALL ON pae.resumen_visitas, pae.resumen_visitas_default, pae.resumen_sedes, pae.resumen_sedes_default FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('pae.resumen_visitas_default', '');
+SELECT pg_catalog.pg_extension_config_dump('pae.resumen_sedes_default', '');
 
 -- What a visit row adds to the rollup, and answers' share of it.
 CREATE FUNCTION pae.resumen_mes(fecha timestamptz)
@@ -106,6 +123,8 @@ DECLARE
     v_n_real boolean := false;
     v_ev     integer := 0;
     v_cu     integer := 0;
+    v_o_mun  char(5);
+    v_n_mun  char(5);
 BEGIN
     IF TG_WHEN <> 'AFTER' OR TG_LEVEL <> 'ROW'
        OR NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = TG_RELID
@@ -129,10 +148,13 @@ BEGIN
     IF TG_OP <> 'INSERT' THEN
         v_o_mes := pae.resumen_mes(OLD.fecha_visita);
         v_o_real := OLD.estado IN ('cerrada', 'aprobada', 'devuelta');
+        SELECT s.municipio INTO v_o_mun FROM pae.sedes s WHERE s.codigo = OLD.sede;
     END IF;
     IF TG_OP <> 'DELETE' THEN
         v_n_mes := pae.resumen_mes(NEW.fecha_visita);
         v_n_real := NEW.estado IN ('cerrada', 'aprobada', 'devuelta');
+        v_n_mun := CASE WHEN TG_OP = 'UPDATE' AND NEW.sede = OLD.sede THEN v_o_mun
+                        ELSE (SELECT s.municipio FROM pae.sedes s WHERE s.codigo = NEW.sede) END;
     END IF;
     IF v_o_real OR v_n_real THEN
         SELECT count(*) FILTER (WHERE r.valor IN ('cumple', 'no_cumple')),
@@ -142,32 +164,40 @@ BEGIN
          WHERE r.visita = CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END;
     END IF;
     INSERT INTO pae.resumen_visitas AS r
-           (mes, sede, contrato, programadas, realizadas, aprobadas, devueltas, canceladas,
+           (mes, municipio, contrato, programadas, realizadas, aprobadas, devueltas, canceladas,
             fuera_geocerca, raciones_programadas, raciones_entregadas, items_evaluados, items_cumplen)
-    SELECT d.mes, d.sede, d.contrato, sum(d.s), sum(d.s * d.real::integer),
+    SELECT d.mes, d.municipio, d.contrato, sum(d.s), sum(d.s * d.real::integer),
            sum(d.s * (d.estado = 'aprobada')::integer), sum(d.s * (d.estado = 'devuelta')::integer),
            sum(d.s * (d.estado = 'cancelada')::integer),
            sum(d.s * coalesce(NOT d.dentro, false)::integer),
            sum(d.s * coalesce(d.rp, 0)::bigint), sum(d.s * coalesce(d.re, 0)::bigint),
            sum(d.s * d.real::integer * v_ev), sum(d.s * d.real::integer * v_cu)
-      FROM (VALUES (v_o_mes, OLD.sede, OLD.contrato, -1, OLD.estado, v_o_real, OLD.dentro_geocerca,
+      FROM (VALUES (v_o_mes, v_o_mun, OLD.contrato, -1, OLD.estado, v_o_real, OLD.dentro_geocerca,
                     OLD.raciones_programadas, OLD.raciones_entregadas),
-                   (v_n_mes, NEW.sede, NEW.contrato, 1, NEW.estado, v_n_real, NEW.dentro_geocerca,
+                   (v_n_mes, v_n_mun, NEW.contrato, 1, NEW.estado, v_n_real, NEW.dentro_geocerca,
                     NEW.raciones_programadas, NEW.raciones_entregadas))
-           AS d(mes, sede, contrato, s, estado, real, dentro, rp, re)
+           AS d(mes, municipio, contrato, s, estado, real, dentro, rp, re)
      WHERE d.mes IS NOT NULL
-     GROUP BY d.mes, d.sede, d.contrato
+     GROUP BY d.mes, d.municipio, d.contrato
     HAVING sum(d.s) <> 0 OR sum(d.s * d.real::integer) <> 0
         OR sum(d.s * (d.estado = 'aprobada')::integer) <> 0 OR sum(d.s * (d.estado = 'devuelta')::integer) <> 0
         OR sum(d.s * (d.estado = 'cancelada')::integer) <> 0
         OR sum(d.s * coalesce(NOT d.dentro, false)::integer) <> 0
         OR sum(d.s * coalesce(d.rp, 0)::bigint) <> 0 OR sum(d.s * coalesce(d.re, 0)::bigint) <> 0
         OR sum(d.s * d.real::integer * v_ev) <> 0;
+    IF v_o_real OR v_n_real THEN
+        INSERT INTO pae.resumen_sedes AS r (mes, sede, realizadas)
+        SELECT d.mes, d.sede, sum(d.s)
+          FROM (VALUES (v_o_mes, OLD.sede, -1, v_o_real), (v_n_mes, NEW.sede, 1, v_n_real)) AS d(mes, sede, s, real)
+         WHERE d.real
+         GROUP BY d.mes, d.sede
+        HAVING sum(d.s) <> 0;
+    END IF;
     RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION pae.tg_resumen_visitas() IS
-    'Disparador AFTER de las particiones de pae.visitas (solo de ellas, 39P01 en otra tabla): agrega a pae.resumen_visitas, en la misma transacción, la fila delta del cambio (lo que la visita cuenta ahora menos lo que contaba)';
+    'Disparador AFTER de las particiones de pae.visitas (solo de ellas, 39P01 en otra tabla): agrega a pae.resumen_visitas y pae.resumen_sedes, en la misma transacción, las filas delta del cambio (lo que la visita cuenta ahora menos lo que contaba)';
 
 -- Row trigger of pae.visita_respuestas: an answer counts while its visit is
 -- realizada.  The visit row is read FOR SHARE: a concurrent transition of
@@ -208,8 +238,9 @@ BEGIN
          WHERE i.id = v_lado.visita
            FOR SHARE OF v;
         CONTINUE WHEN NOT FOUND OR v_visita.estado NOT IN ('cerrada', 'aprobada', 'devuelta');
-        INSERT INTO pae.resumen_visitas (mes, sede, contrato, items_evaluados, items_cumplen)
-        VALUES (pae.resumen_mes(v_visita.fecha_visita), v_visita.sede, v_visita.contrato, v_lado.ev, v_lado.cu);
+        INSERT INTO pae.resumen_visitas (mes, municipio, contrato, items_evaluados, items_cumplen)
+        SELECT pae.resumen_mes(v_visita.fecha_visita), s.municipio, v_visita.contrato, v_lado.ev, v_lado.cu
+          FROM pae.sedes s WHERE s.codigo = v_visita.sede;
     END LOOP;
     RETURN NULL;
 END
@@ -217,31 +248,84 @@ $$;
 COMMENT ON FUNCTION pae.tg_resumen_respuestas() IS
     'Disparador AFTER de pae.visita_respuestas (solo de ella, 39P01 en otra tabla): si la visita está realizada, agrega a pae.resumen_visitas la fila delta de ítems evaluados y cumplidos';
 
-REVOKE ALL ON FUNCTION pae.tg_resumen_visitas(), pae.tg_resumen_respuestas()
+-- A sede moved to another municipio takes its visits' counts along.  It
+-- first waits for the writers of visits and answers in flight (SHARE
+-- locks; they may have counted the sede under its old municipio) and holds
+-- new ones back until it commits; then it moves, from the base tables,
+-- exactly what this sede's visits count.  Rare (an admin's correction), so
+-- the short stop of writers is the price of exact reports.
+CREATE FUNCTION pae.tg_resumen_sedes()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_RELID IS DISTINCT FROM 'pae.sedes'::regclass OR TG_WHEN <> 'AFTER' OR TG_LEVEL <> 'ROW' OR TG_OP <> 'UPDATE' THEN
+        RAISE EXCEPTION 'pae.tg_resumen_sedes no puede dispararse sobre la tabla "%.%" (%, %, %)',
+                        CASE WHEN TG_TABLE_SCHEMA LIKE 'pg\_temp\_%' THEN 'pg_temp' ELSE TG_TABLE_SCHEMA END,
+                        TG_TABLE_NAME, TG_WHEN, TG_LEVEL, TG_OP
+            USING ERRCODE = 'trigger_protocol_violated',
+                  DETAIL = 'pae.tg_resumen_sedes está hecha solo para AFTER UPDATE OF municipio ON pae.sedes FOR EACH ROW.',
+                  HINT = 'Borre ese disparador (DROP TRIGGER); pae.sedes ya tiene el suyo.';
+    END IF;
+    IF OLD.municipio IS NOT DISTINCT FROM NEW.municipio THEN
+        RETURN NULL;
+    END IF;
+    LOCK TABLE pae.visitas, pae.visita_respuestas IN SHARE MODE;
+    INSERT INTO pae.resumen_visitas
+    SELECT x.mes, m.municipio, x.contrato, m.s * x.programadas, m.s * x.realizadas, m.s * x.aprobadas,
+           m.s * x.devueltas, m.s * x.canceladas, m.s * x.fuera, m.s * x.rp, m.s * x.re, m.s * x.ev, m.s * x.cu
+      FROM (SELECT pae.resumen_mes(v.fecha_visita) AS mes, v.contrato,
+                   count(*)::integer AS programadas,
+                   count(*) FILTER (WHERE v.estado IN ('cerrada', 'aprobada', 'devuelta'))::integer AS realizadas,
+                   count(*) FILTER (WHERE v.estado = 'aprobada')::integer AS aprobadas,
+                   count(*) FILTER (WHERE v.estado = 'devuelta')::integer AS devueltas,
+                   count(*) FILTER (WHERE v.estado = 'cancelada')::integer AS canceladas,
+                   count(*) FILTER (WHERE v.dentro_geocerca = false)::integer AS fuera,
+                   coalesce(sum(v.raciones_programadas), 0) AS rp, coalesce(sum(v.raciones_entregadas), 0) AS re,
+                   coalesce(sum(r.ev), 0)::integer AS ev, coalesce(sum(r.cu), 0)::integer AS cu
+              FROM pae.visitas v
+              LEFT JOIN LATERAL (SELECT count(*) FILTER (WHERE a.valor IN ('cumple', 'no_cumple')) AS ev,
+                                        count(*) FILTER (WHERE a.valor = 'cumple') AS cu
+                                   FROM pae.visita_respuestas a WHERE a.visita = v.id) r
+                     ON v.estado IN ('cerrada', 'aprobada', 'devuelta')
+             WHERE v.sede = NEW.codigo
+             GROUP BY 1, 2) x
+     CROSS JOIN (VALUES (OLD.municipio, -1), (NEW.municipio, 1)) AS m(municipio, s);
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION pae.tg_resumen_sedes() IS
+    'Disparador AFTER UPDATE OF municipio de pae.sedes (solo de ella, 39P01 en otra tabla): espera a quienes escriben visitas en curso y pasa lo que cuentan las visitas de la sede del municipio anterior al nuevo en pae.resumen_visitas';
+
+REVOKE ALL ON FUNCTION pae.tg_resumen_visitas(), pae.tg_resumen_respuestas(), pae.tg_resumen_sedes()
     FROM PUBLIC, pae_anon, pae_visitador, pae_supervisor, pae_coordinador, pae_admin, pae_bi;
 
 CREATE TRIGGER resumen AFTER INSERT OR UPDATE OR DELETE ON pae.visitas
     FOR EACH ROW EXECUTE FUNCTION pae.tg_resumen_visitas();
 CREATE TRIGGER resumen AFTER INSERT OR UPDATE OR DELETE ON pae.visita_respuestas
     FOR EACH ROW EXECUTE FUNCTION pae.tg_resumen_respuestas();
+CREATE TRIGGER resumen AFTER UPDATE OF municipio ON pae.sedes
+    FOR EACH ROW EXECUTE FUNCTION pae.tg_resumen_sedes();
 
--- Folding: each (mes, sede, contrato) with more than one row becomes one
--- row (none when everything cancels out).  Rows of transactions still in
--- progress are not visible, so they stay as they are; folders take turns
--- (advisory lock) and writers never wait for them.
+-- Folding: each key with more than one row becomes one row (none when
+-- everything cancels out).  Rows of transactions still in progress are
+-- not visible, so they stay as they are; folders take turns (advisory
+-- lock) and writers never wait for them.
 CREATE FUNCTION pae.plegar_resumenes()
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_borradas bigint;
+    v_visitas bigint;
+    v_sedes   bigint;
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('pae.plegar_resumenes'));
     WITH g AS (
-        SELECT r.mes, r.sede, r.contrato
+        SELECT r.mes, r.municipio, r.contrato
           FROM pae.resumen_visitas r
-         GROUP BY r.mes, r.sede, r.contrato
+         GROUP BY r.mes, r.municipio, r.contrato
         HAVING count(*) > 1
             OR (sum(r.programadas) = 0 AND sum(r.realizadas) = 0 AND sum(r.aprobadas) = 0
                 AND sum(r.devueltas) = 0 AND sum(r.canceladas) = 0 AND sum(r.fuera_geocerca) = 0
@@ -249,28 +333,42 @@ BEGIN
                 AND sum(r.items_evaluados) = 0 AND sum(r.items_cumplen) = 0)
     ), d AS (
         DELETE FROM pae.resumen_visitas r USING g
-         WHERE r.mes = g.mes AND r.sede = g.sede AND r.contrato = g.contrato
+         WHERE r.mes = g.mes AND r.municipio = g.municipio AND r.contrato = g.contrato
         RETURNING r.*
     ), i AS (
         INSERT INTO pae.resumen_visitas
-        SELECT d.mes, d.sede, d.contrato, sum(d.programadas), sum(d.realizadas), sum(d.aprobadas),
+        SELECT d.mes, d.municipio, d.contrato, sum(d.programadas), sum(d.realizadas), sum(d.aprobadas),
                sum(d.devueltas), sum(d.canceladas), sum(d.fuera_geocerca),
                sum(d.raciones_programadas), sum(d.raciones_entregadas),
                sum(d.items_evaluados), sum(d.items_cumplen)
           FROM d
-         GROUP BY d.mes, d.sede, d.contrato
+         GROUP BY d.mes, d.municipio, d.contrato
         HAVING sum(d.programadas) <> 0 OR sum(d.realizadas) <> 0 OR sum(d.aprobadas) <> 0
             OR sum(d.devueltas) <> 0 OR sum(d.canceladas) <> 0 OR sum(d.fuera_geocerca) <> 0
             OR sum(d.raciones_programadas) <> 0 OR sum(d.raciones_entregadas) <> 0
             OR sum(d.items_evaluados) <> 0 OR sum(d.items_cumplen) <> 0
         RETURNING 1
     )
-    SELECT (SELECT count(*) FROM d) - (SELECT count(*) FROM i) INTO v_borradas;
-    RETURN v_borradas;
+    SELECT (SELECT count(*) FROM d) - (SELECT count(*) FROM i) INTO v_visitas;
+    WITH g AS (
+        SELECT r.mes, r.sede FROM pae.resumen_sedes r
+         GROUP BY r.mes, r.sede HAVING count(*) > 1 OR sum(r.realizadas) = 0
+    ), d AS (
+        DELETE FROM pae.resumen_sedes r USING g
+         WHERE r.mes = g.mes AND r.sede = g.sede
+        RETURNING r.*
+    ), i AS (
+        INSERT INTO pae.resumen_sedes
+        SELECT d.mes, d.sede, sum(d.realizadas) FROM d
+         GROUP BY d.mes, d.sede HAVING sum(d.realizadas) <> 0
+        RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM d) - (SELECT count(*) FROM i) INTO v_sedes;
+    RETURN v_visitas + v_sedes;
 END
 $$;
 COMMENT ON FUNCTION pae.plegar_resumenes() IS
-    'Junta las filas delta de pae.resumen_visitas en una fila por (mes, sede, contrato) sin cambiar ninguna suma; no bloquea a quienes escriben visitas. La llama pae.mantener_particiones; puede programarse cada pocos minutos. Devuelve cuántas filas quitó';
+    'Junta las filas delta de pae.resumen_visitas y pae.resumen_sedes en una fila por clave sin cambiar ninguna suma; no bloquea a quienes escriben visitas. La llama pae.mantener_particiones; puede programarse cada pocos minutos. Devuelve cuántas filas quitó';
 REVOKE ALL ON FUNCTION pae.plegar_resumenes() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pae.plegar_resumenes() TO pae_admin;
 
@@ -300,19 +398,19 @@ BEGIN
     SELECT c.relname INTO v_padre_nombre
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.oid = padre AND n.nspname = 'pae' AND c.relkind = 'p'
-       AND c.relname IN ('visitas', 'auditoria', 'resumen_visitas');
+       AND c.relname IN ('visitas', 'auditoria', 'resumen_visitas', 'resumen_sedes');
     IF NOT FOUND THEN
         RAISE EXCEPTION 'la tabla % no es una tabla particionada por mes de pae_cauca', padre
             USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'Solo pae.visitas, pae.auditoria y pae.resumen_visitas se particionan por mes.',
-                  HINT = 'Use pae.visitas, pae.auditoria o pae.resumen_visitas.';
+                  DETAIL = 'Solo pae.visitas, pae.auditoria, pae.resumen_visitas y pae.resumen_sedes se particionan por mes.',
+                  HINT = 'Use pae.visitas, pae.auditoria, pae.resumen_visitas o pae.resumen_sedes.';
     END IF;
     mes := date_trunc('month', mes)::date;
     v_nombre := format('%s_p%s', v_padre_nombre, to_char(mes, 'YYYY_MM'));
     IF to_regclass(format('pae.%I', v_nombre)) IS NOT NULL THEN
         RETURN false;
     END IF;
-    IF v_padre_nombre = 'resumen_visitas' THEN
+    IF v_padre_nombre LIKE 'resumen\_%' THEN
         v_columna := 'mes';
         v_desde := mes::text;
         v_hasta := (mes + interval '1 month')::date::text;
@@ -333,7 +431,7 @@ BEGIN
     -- this, a row committed after the count would make the new partition
     -- fail.  The rollup's writers wait only when they write into its
     -- default partition; BI readers never wait.
-    IF v_padre_nombre = 'resumen_visitas' THEN
+    IF v_padre_nombre LIKE 'resumen\_%' THEN
         IF v_defecto IS NOT NULL THEN
             EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', v_defecto);
         END IF;
@@ -352,14 +450,14 @@ BEGIN
         v_filas := 0;
     END IF;
 
-    IF v_filas = 0 AND v_padre_nombre <> 'resumen_visitas' THEN
+    IF v_filas = 0 AND v_padre_nombre NOT LIKE 'resumen\_%' THEN
         EXECUTE format('CREATE TABLE pae.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)',
                        v_nombre, padre, v_desde, v_hasta);
     ELSE
         -- Rows of this month landed in the default partition: move them
         -- into a new table, then attach it.  Moving is not a business
         -- change, so row triggers (rules, audit, rollup) are off for it.
-        -- The rollup always takes this path: ATTACH locks its parent only
+        -- The rollups always take this path: ATTACH locks its parent only
         -- in SHARE UPDATE EXCLUSIVE mode, so writers of other months go on.
         SET LOCAL session_replication_role = replica;
         EXECUTE format('CREATE TABLE pae.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS)',
@@ -380,7 +478,7 @@ BEGIN
         -- TRUNCATE triggers are not cloned onto partitions (65-auditoria.sql)
         PERFORM pae.auditoria_proteger_particion(format('pae.%I', v_nombre)::regclass);
     END IF;
-    IF v_padre_nombre <> 'resumen_visitas' THEN
+    IF v_padre_nombre NOT LIKE 'resumen\_%' THEN
         PERFORM pae.indexar_particion(padre, format('pae.%I', v_nombre)::regclass);
     END IF;
     EXECUTE format('COMMENT ON TABLE pae.%I IS %L', v_nombre,
@@ -389,7 +487,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION pae.crear_particion_mes(regclass, date) IS
-    'Crea la partición mensual (hora de Colombia) de pae.visitas, pae.auditoria o pae.resumen_visitas que contiene la fecha dada, moviendo a ella las filas que hubieran caído en la partición por defecto; falso si ya existía';
+    'Crea la partición mensual (hora de Colombia) de pae.visitas, pae.auditoria, pae.resumen_visitas o pae.resumen_sedes que contiene la fecha dada, moviendo a ella las filas que hubieran caído en la partición por defecto; falso si ya existía';
 
 CREATE OR REPLACE FUNCTION pae.asegurar_particiones(desde date, hasta date)
 RETURNS integer
@@ -424,13 +522,14 @@ BEGIN
     v_mes := date_trunc('month', desde)::date;
     WHILE v_mes <= hasta LOOP
         PERFORM pae.crear_particion_mes('pae.resumen_visitas', v_mes);
+        PERFORM pae.crear_particion_mes('pae.resumen_sedes', v_mes);
         v_mes := (v_mes + interval '1 month')::date;
     END LOOP;
     RETURN v_creadas;
 END
 $$;
 COMMENT ON FUNCTION pae.asegurar_particiones(date, date) IS
-    'Crea las particiones mensuales de pae.visitas y de su resumen (pae.resumen_visitas) entre dos fechas (a lo sumo 10 años); devuelve cuántas de visitas creó';
+    'Crea las particiones mensuales de pae.visitas y de sus resúmenes (pae.resumen_visitas, pae.resumen_sedes) entre dos fechas (a lo sumo 10 años); devuelve cuántas de visitas creó';
 
 CREATE OR REPLACE FUNCTION pae.mantener_particiones(meses_adelante integer DEFAULT 3)
 RETURNS integer
@@ -474,7 +573,7 @@ BEGIN
             v_mes := (v_mes + interval '1 month')::date;
         END LOOP;
     END IF;
-    -- 3. rollup: a partition for every month visits have one, and for the
+    -- 3. rollups: a partition for every month visits have one, and for the
     -- months whose rows are in its default partition
     FOR v_mes IN
         SELECT to_date(substring(c.relname FROM '^visitas_p([0-9]{4}_[0-9]{2})$'), 'YYYY_MM')
@@ -482,9 +581,14 @@ BEGIN
          WHERE i.inhparent = 'pae.visitas'::regclass AND c.relname ~ '^visitas_p[0-9]{4}_[0-9]{2}$'
         UNION
         SELECT DISTINCT d.mes FROM pae.resumen_visitas_default d
+        UNION
+        SELECT DISTINCT d.mes FROM pae.resumen_sedes_default d
         ORDER BY 1
     LOOP
         IF pae.crear_particion_mes('pae.resumen_visitas', v_mes) THEN
+            v_creadas := v_creadas + 1;
+        END IF;
+        IF pae.crear_particion_mes('pae.resumen_sedes', v_mes) THEN
             v_creadas := v_creadas + 1;
         END IF;
     END LOOP;
@@ -493,17 +597,18 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION pae.mantener_particiones(integer) IS
-    'Mantenimiento de particiones (programar a diario, p. ej. con pg_cron): crea las de los próximos meses_adelante meses de visitas, auditoría y resumen de reportes, mueve a su partición mensual las filas que cayeron en una partición por defecto y junta las filas delta del resumen (pae.plegar_resumenes); devuelve cuántas particiones creó';
+    'Mantenimiento de particiones (programar a diario, p. ej. con pg_cron): crea las de los próximos meses_adelante meses de visitas, auditoría y resúmenes de reportes, mueve a su partición mensual las filas que cayeron en una partición por defecto y junta las filas delta del resumen (pae.plegar_resumenes); devuelve cuántas particiones creó';
 
--- Archive: whole months of visits leave pae.visitas (and the reports, with
--- their rollup partition) as standalone tables pae.visitas_pYYYY_MM and
--- pae.resumen_visitas_pYYYY_MM, to be exported and dropped or attached
+-- Archive: whole months of visits leave pae.visitas, and the reports with
+-- them (their rollup partitions leave too), as standalone tables
+-- pae.visitas_pYYYY_MM, pae.resumen_visitas_pYYYY_MM and
+-- pae.resumen_sedes_pYYYY_MM, to be exported and dropped, or attached
 -- again.  Only months whose audit trail is sealed.
 CREATE TABLE pae.visitas_archivos (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     mes           date NOT NULL,
     particion     text NOT NULL,
-    resumen       text,
+    resumenes     text[] NOT NULL,
     filas         bigint NOT NULL,
     archivada_en  timestamptz NOT NULL DEFAULT now(),
     archivado_por name NOT NULL DEFAULT session_user
@@ -512,7 +617,7 @@ COMMENT ON TABLE pae.visitas_archivos IS 'Meses de visitas separados de pae.visi
 COMMENT ON COLUMN pae.visitas_archivos.id IS 'Orden del archivo';
 COMMENT ON COLUMN pae.visitas_archivos.mes IS 'Mes archivado (primer día, hora de Colombia)';
 COMMENT ON COLUMN pae.visitas_archivos.particion IS 'Tabla suelta con las visitas del mes';
-COMMENT ON COLUMN pae.visitas_archivos.resumen IS 'Tabla suelta con el resumen de reportes del mes';
+COMMENT ON COLUMN pae.visitas_archivos.resumenes IS 'Tablas sueltas con los resúmenes de reportes del mes';
 COMMENT ON COLUMN pae.visitas_archivos.filas IS 'Visitas que tenía el mes al archivarse';
 COMMENT ON COLUMN pae.visitas_archivos.archivada_en IS 'Momento del archivo';
 COMMENT ON COLUMN pae.visitas_archivos.archivado_por IS 'Rol de sesión que archivó';
@@ -534,6 +639,8 @@ DECLARE
     v_max     bigint;
     v_filas   bigint;
     v_resumen regclass;
+    v_padre   regclass;
+    v_sueltas text[];
     v_n       integer := 0;
     v_hoy     date := (now() AT TIME ZONE pae.regla('zona_horaria'))::date;
 BEGIN
@@ -574,22 +681,26 @@ BEGIN
         EXECUTE format('SELECT count(*) FROM pae.%I', v_part.relname) INTO v_filas;
         -- visits before their rollup: the order in which writers lock them
         EXECUTE format('ALTER TABLE pae.visitas DETACH PARTITION pae.%I', v_part.relname);
-        v_resumen := to_regclass(format('pae.%I', 'resumen_visitas_p' || to_char(v_part.mes, 'YYYY_MM')));
-        IF v_resumen IS NOT NULL AND EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = v_resumen
-                                                AND i.inhparent = 'pae.resumen_visitas'::regclass) THEN
-            EXECUTE format('ALTER TABLE pae.resumen_visitas DETACH PARTITION %s', v_resumen);
-        ELSE
-            v_resumen := NULL;
-        END IF;
-        INSERT INTO pae.visitas_archivos (mes, particion, resumen, filas)
-        VALUES (v_part.mes, format('pae.%I', v_part.relname), v_resumen::text, v_filas);
+        -- the month's rollup rows leave with it (first out of a default
+        -- partition, if some are there)
+        v_sueltas := '{}';
+        FOREACH v_padre IN ARRAY ARRAY['pae.resumen_visitas', 'pae.resumen_sedes']::regclass[] LOOP
+            PERFORM pae.crear_particion_mes(v_padre, v_part.mes);
+            v_resumen := to_regclass(format('%s_p%s', v_padre, to_char(v_part.mes, 'YYYY_MM')));
+            IF EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = v_resumen AND i.inhparent = v_padre) THEN
+                EXECUTE format('ALTER TABLE %s DETACH PARTITION %s', v_padre, v_resumen);
+                v_sueltas := v_sueltas || v_resumen::text;
+            END IF;
+        END LOOP;
+        INSERT INTO pae.visitas_archivos (mes, particion, resumenes, filas)
+        VALUES (v_part.mes, format('pae.%I', v_part.relname), v_sueltas, v_filas);
         v_n := v_n + 1;
     END LOOP;
     RETURN v_n;
 END
 $$;
 COMMENT ON FUNCTION pae.archivar_visitas(date) IS
-    'Separa de pae.visitas (DETACH PARTITION) los meses que terminan antes de antes_de, con su partición del resumen de reportes: salen de los reportes y quedan como tablas sueltas para exportar. Rechaza (55000) un mes cuya auditoría no está sellada. Idempotente; devuelve cuántos meses archivó';
+    'Separa de pae.visitas (DETACH PARTITION) los meses que terminan antes de antes_de, con sus particiones de los resúmenes de reportes: salen de los reportes y quedan como tablas sueltas para exportar. Rechaza (55000) un mes cuya auditoría no está sellada. Idempotente; devuelve cuántos meses archivó';
 REVOKE ALL ON FUNCTION pae.archivar_visitas(date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pae.archivar_visitas(date) TO pae_admin;
 
@@ -605,29 +716,39 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_filas bigint;
+    v_n     bigint;
 BEGIN
     LOCK TABLE pae.visitas, pae.visita_respuestas IN SHARE MODE;
     PERFORM pg_advisory_xact_lock(hashtext('pae.plegar_resumenes'));
     DELETE FROM pae.resumen_visitas;
+    DELETE FROM pae.resumen_sedes;
     INSERT INTO pae.resumen_visitas
-    SELECT pae.resumen_mes(v.fecha_visita), v.sede, v.contrato,
+    SELECT pae.resumen_mes(v.fecha_visita), s.municipio, v.contrato,
            count(*), count(*) FILTER (WHERE v.estado IN ('cerrada', 'aprobada', 'devuelta')),
            count(*) FILTER (WHERE v.estado = 'aprobada'), count(*) FILTER (WHERE v.estado = 'devuelta'),
            count(*) FILTER (WHERE v.estado = 'cancelada'), count(*) FILTER (WHERE v.dentro_geocerca = false),
            coalesce(sum(v.raciones_programadas), 0), coalesce(sum(v.raciones_entregadas), 0),
            coalesce(sum(r.ev), 0), coalesce(sum(r.cu), 0)
       FROM pae.visitas v
+      JOIN pae.sedes s ON s.codigo = v.sede
       LEFT JOIN (SELECT x.visita, count(*) FILTER (WHERE x.valor IN ('cumple', 'no_cumple')) AS ev,
                         count(*) FILTER (WHERE x.valor = 'cumple') AS cu
                    FROM pae.visita_respuestas x GROUP BY x.visita) r
              ON r.visita = v.id AND v.estado IN ('cerrada', 'aprobada', 'devuelta')
      GROUP BY 1, 2, 3;
     GET DIAGNOSTICS v_filas = ROW_COUNT;
+    INSERT INTO pae.resumen_sedes
+    SELECT pae.resumen_mes(v.fecha_visita), v.sede, count(*)
+      FROM pae.visitas v
+     WHERE v.estado IN ('cerrada', 'aprobada', 'devuelta')
+     GROUP BY 1, 2;
+    GET DIAGNOSTICS v_n = ROW_COUNT;
+    RETURN v_filas + v_n;
     RETURN v_filas;
 END
 $$;
 COMMENT ON FUNCTION pae.reconstruir_resumenes() IS
-    'Rehace pae.resumen_visitas desde pae.visitas y pae.visita_respuestas en una pasada (tras cargar visitas con los disparadores apagados, o para comprobarlo); quienes escriben visitas esperan mientras corre. Devuelve cuántas filas escribió';
+    'Rehace pae.resumen_visitas y pae.resumen_sedes desde pae.visitas y pae.visita_respuestas en una pasada (tras cargar visitas con los disparadores apagados, o para comprobarlo); quienes escriben visitas esperan mientras corre. Devuelve cuántas filas escribió';
 REVOKE ALL ON FUNCTION pae.reconstruir_resumenes() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pae.reconstruir_resumenes() TO pae_admin;
 
@@ -655,8 +776,7 @@ SELECT r.mes,
        sum(r.raciones_programadas)::bigint AS raciones_programadas,
        sum(r.raciones_entregadas)::bigint AS raciones_entregadas
   FROM pae.resumen_visitas r
-  JOIN pae.sedes s ON s.codigo = r.sede
-  JOIN pae.municipios m ON m.codigo = s.municipio
+  JOIN pae.municipios m ON m.codigo = r.municipio
   JOIN pae.contratos c ON c.numero = r.contrato
   JOIN pae.operadores o ON o.nit = c.operador
  GROUP BY r.mes, m.codigo, o.nit, c.numero
@@ -691,7 +811,7 @@ SELECT x.mes,
   LEFT JOIN (SELECT s.municipio, count(*) AS sedes FROM pae.sedes s WHERE s.activa GROUP BY s.municipio) a
          ON a.municipio = m.codigo
   LEFT JOIN (SELECT y.mes, s.municipio, count(*) AS sedes
-               FROM (SELECT r.mes, r.sede FROM pae.resumen_visitas r
+               FROM (SELECT r.mes, r.sede FROM pae.resumen_sedes r
                       GROUP BY r.mes, r.sede HAVING sum(r.realizadas) > 0) y
                JOIN pae.sedes s ON s.codigo = y.sede
               GROUP BY y.mes, s.municipio) v

@@ -8,11 +8,13 @@
 -- operator, deltas folded in between -- each of the four views equals a
 -- ground-truth GROUP BY over the base tables (EXCEPT ALL both ways), also
 -- after folding (pae.plegar_resumenes) and partition upkeep
--- (pae.mantener_particiones moving default-partition rows).
+-- (pae.mantener_particiones moving default-partition rows); rebuilding the
+-- rollups from scratch (pae.reconstruir_resumenes) gives what the
+-- triggers kept.
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(19);
+SELECT plan(20);
 -- estimates on freshly filled tables are large: no JIT compilation for tiny data
 SET LOCAL jit = off;
 \i test/fixtures/visitas_y_personas.sql
@@ -34,7 +36,7 @@ ON CONFLICT DO NOTHING;
 
 -- December 2026 loses its (empty) partitions: visits of that month land
 -- in the default partitions until pae.mantener_particiones moves them
-DROP TABLE pae.visitas_p2026_12, pae.resumen_visitas_p2026_12;
+DROP TABLE pae.visitas_p2026_12, pae.resumen_visitas_p2026_12, pae.resumen_sedes_p2026_12;
 
 -- ground truth: raw GROUP BYs over the base tables
 CREATE TEMP VIEW gt_mensual AS
@@ -229,7 +231,7 @@ SELECT ok((SELECT count(DISTINCT estado) FROM pae.visitas) = 6
           AND (SELECT count(*) FROM pae.visita_respuestas r JOIN pae.visitas v ON v.id = r.visita
                 WHERE v.estado IN ('cerrada', 'aprobada', 'devuelta')) > 20,
           'visits in all six states over a year or more, open alerts and answers of realizadas visits');
-SELECT ok((SELECT count(*) FROM pae.resumen_visitas) > (SELECT count(*) FROM (SELECT DISTINCT mes, sede, contrato FROM pae.resumen_visitas) x),
+SELECT ok((SELECT count(*) FROM pae.resumen_visitas) > (SELECT count(*) FROM (SELECT DISTINCT mes, municipio, contrato FROM pae.resumen_visitas) x),
           'unfolded delta rows are there before folding');
 
 -- 2-5. every view equals its ground truth (deltas not folded)
@@ -247,8 +249,8 @@ SELECT is((SELECT count(DISTINCT mes) FROM pae_reportes.cobertura_sedes),
 
 -- 8-10. folding changes no report and leaves one row per (mes, sede, contrato)
 SELECT cmp_ok(pae.plegar_resumenes(), '>', 0::bigint, 'folding removed delta rows');
-SELECT is((SELECT count(*) FROM pae.resumen_visitas), (SELECT count(*) FROM (SELECT DISTINCT mes, sede, contrato FROM pae.resumen_visitas) x),
-          'after folding: one row per month, sede and contract');
+SELECT is((SELECT count(*) FROM pae.resumen_visitas), (SELECT count(*) FROM (SELECT DISTINCT mes, municipio, contrato FROM pae.resumen_visitas) x),
+          'after folding: one row per month, municipio and contract');
 SELECT is_empty('SELECT * FROM pg_temp.diferencias()', 'after folding every view still equals its ground truth');
 
 -- 11. more of the mix on folded rows
@@ -263,14 +265,30 @@ SELECT ok((SELECT count(*) FROM pae.visitas_default) > 0 AND (SELECT count(*) FR
           'visits of a month without partition and their deltas are in the default partitions');
 SELECT cmp_ok(pae.mantener_particiones(0), '>=', 2, 'upkeep created the partitions of the month, for visits and rollup');
 SELECT ok((SELECT count(*) FROM pae.visitas_default) = 0 AND (SELECT count(*) FROM pae.resumen_visitas_default) = 0
-          AND to_regclass('pae.resumen_visitas_p2026_12') IS NOT NULL,
-          'upkeep moved the rows out of both default partitions');
+          AND (SELECT count(*) FROM pae.resumen_sedes_default) = 0
+          AND to_regclass('pae.resumen_visitas_p2026_12') IS NOT NULL AND to_regclass('pae.resumen_sedes_p2026_12') IS NOT NULL,
+          'upkeep moved the rows out of the default partitions');
 SELECT is_empty('SELECT * FROM pg_temp.diferencias()', 'after upkeep every view equals its ground truth');
 SELECT is(pae.mantener_particiones(0), 0, 'upkeep again creates nothing (idempotent)');
 
 -- 17. the mix once more, then everything still exact
 SELECT pg_temp.mezcla(150);
 SELECT is_empty('SELECT * FROM pg_temp.diferencias()', 'after a last round of changes every view equals its ground truth');
+
+-- 20. rebuilding the rollups from the base tables gives the same rollup sums
+CREATE TEMP TABLE antes AS
+SELECT 'v' AS t, mes, municipio AS clave, contrato, sum(programadas) a, sum(realizadas) b, sum(aprobadas) c, sum(devueltas) d,
+       sum(canceladas) e, sum(fuera_geocerca) f, sum(raciones_programadas) g, sum(raciones_entregadas) h, sum(items_evaluados) i, sum(items_cumplen) j
+  FROM pae.resumen_visitas GROUP BY mes, municipio, contrato HAVING sum(programadas) <> 0
+UNION ALL
+SELECT 's', mes, sede, NULL, sum(realizadas), 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM pae.resumen_sedes GROUP BY mes, sede HAVING sum(realizadas) <> 0;
+SELECT pae.reconstruir_resumenes();
+SELECT set_eq($$SELECT 'v' AS t, mes, municipio, contrato, sum(programadas) a, sum(realizadas) b, sum(aprobadas) c, sum(devueltas) d,
+                     sum(canceladas) e, sum(fuera_geocerca) f, sum(raciones_programadas) g, sum(raciones_entregadas) h, sum(items_evaluados) i, sum(items_cumplen) j
+                FROM pae.resumen_visitas GROUP BY mes, municipio, contrato
+              UNION ALL
+              SELECT 's', mes, sede, NULL, sum(realizadas), 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM pae.resumen_sedes GROUP BY mes, sede$$,
+              'SELECT * FROM antes', 'pae.reconstruir_resumenes() rebuilds exactly the rollup the triggers kept');
 
 SELECT * FROM finish();
 ROLLBACK;
