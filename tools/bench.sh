@@ -32,6 +32,12 @@
 # 5,000-visit batch (tools/bench_sincronizacion.sh, bench/sincronizacion_datos.sql;
 # sizes: BENCH_SYNC_VISITADORES, BENCH_SYNC_LOTE, BENCH_SYNC_GRANDE).
 #
+# Section 6, reports for BI: BENCH_REPORT_VISITAS (default 10,000,000)
+# generated visits over 24 months across 3,000 sedes in a database of its
+# own; each pae_reportes view against the equivalent raw GROUP BY, and the
+# audited write cost of the rollup triggers (tools/bench_reportes.sh;
+# BENCH_REPORT_REPS, BENCH_REPORT_TX).
+#
 # Result lines start with `BENCH <name> <ratio>`.  The exit status is
 # non-zero when a step failed; ratios off target do not fail the run.
 set -euo pipefail
@@ -89,6 +95,7 @@ printf 'sizes:       section 1: 3,000 sedes, 1,000,000 captures, %d timed rounds
 printf '             section 2: pgbench -c 2 -j 2 -T %d -M prepared, per variant\n' "$BENCH_SECONDS"
 printf '             section 4: %s batches x %s visits through pae_api.sincronizar, + one batch of %s\n' \
     "${BENCH_SYNC_VISITADORES:-200}" "${BENCH_SYNC_LOTE:-500}" "${BENCH_SYNC_GRANDE:-5000}"
+printf '             section 6: %s generated visits, 24 months, 3,000 sedes\n' "${BENCH_REPORT_VISITAS:-10000000}"
 
 # --- section 1: geofence ----------------------------------------------------------
 printf '\n========== Section 1: geofence (single core) ==========\n'
@@ -187,6 +194,12 @@ printf '(section 4: %ss)\n' "$((SECONDS - t))"
 t=$SECONDS
 BENCH_SECONDS="$BENCH_SECONDS" tools/bench_login.sh "$BENCH_DB" || fail "section 5: login benchmark failed"
 printf '(section 5: %ss)\n' "$((SECONDS - t))"
+
+# --- section 6: reports for BI -----------------------------------------------------
+t=$SECONDS
+printf '\n========== Section 6: reports for BI (pae_reportes) ==========\n'
+tools/bench_reportes.sh || fail "section 6: reports benchmark failed"
+printf '(section 6: %ss)\n' "$((SECONDS - t))"
 
 printf '\nload avg at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'total: %ss\n' "$((SECONDS - T0))"

@@ -94,17 +94,6 @@ REVOKE ALL ON pae.resumen_visitas, pae.resumen_visitas_default, pae.resumen_sede
 SELECT pg_catalog.pg_extension_config_dump('pae.resumen_visitas_default', '');
 SELECT pg_catalog.pg_extension_config_dump('pae.resumen_sedes_default', '');
 
--- What a visit row adds to the rollup, and answers' share of it.
-CREATE FUNCTION pae.resumen_mes(fecha timestamptz)
-RETURNS date
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-RETURN date_trunc('month', fecha AT TIME ZONE pae.regla('zona_horaria'))::date;
-COMMENT ON FUNCTION pae.resumen_mes(timestamptz) IS
-    'Mes de los reportes (primer día del mes calendario en la zona horaria del programa, pae.regla(''zona_horaria'')) de un momento';
-REVOKE ALL ON FUNCTION pae.resumen_mes(timestamptz) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION pae.resumen_mes(timestamptz) TO pae_visitador, pae_supervisor, pae_coordinador, pae_admin, pae_bi;
-
 -- Row trigger of pae.visitas: subtracts what OLD added, adds what NEW adds.
 -- A visit moved to another month (another partition) fires it as DELETE
 -- on the old partition and INSERT on the new one.  A visit's answers count
@@ -125,6 +114,7 @@ DECLARE
     v_cu     integer := 0;
     v_o_mun  char(5);
     v_n_mun  char(5);
+    v_tz     text := pae.regla('zona_horaria');
 BEGIN
     IF TG_WHEN <> 'AFTER' OR TG_LEVEL <> 'ROW'
        OR NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = TG_RELID
@@ -142,16 +132,16 @@ BEGIN
        AND OLD.raciones_programadas IS NOT DISTINCT FROM NEW.raciones_programadas
        AND OLD.raciones_entregadas IS NOT DISTINCT FROM NEW.raciones_entregadas
        AND (OLD.fecha_visita = NEW.fecha_visita
-            OR pae.resumen_mes(OLD.fecha_visita) = pae.resumen_mes(NEW.fecha_visita)) THEN
+            OR date_trunc('month', OLD.fecha_visita AT TIME ZONE v_tz) = date_trunc('month', NEW.fecha_visita AT TIME ZONE v_tz)) THEN
         RETURN NULL;    -- nothing the reports count changed
     END IF;
     IF TG_OP <> 'INSERT' THEN
-        v_o_mes := pae.resumen_mes(OLD.fecha_visita);
+        v_o_mes := date_trunc('month', OLD.fecha_visita AT TIME ZONE v_tz)::date;
         v_o_real := OLD.estado IN ('cerrada', 'aprobada', 'devuelta');
         SELECT s.municipio INTO v_o_mun FROM pae.sedes s WHERE s.codigo = OLD.sede;
     END IF;
     IF TG_OP <> 'DELETE' THEN
-        v_n_mes := pae.resumen_mes(NEW.fecha_visita);
+        v_n_mes := date_trunc('month', NEW.fecha_visita AT TIME ZONE v_tz)::date;
         v_n_real := NEW.estado IN ('cerrada', 'aprobada', 'devuelta');
         v_n_mun := CASE WHEN TG_OP = 'UPDATE' AND NEW.sede = OLD.sede THEN v_o_mun
                         ELSE (SELECT s.municipio FROM pae.sedes s WHERE s.codigo = NEW.sede) END;
@@ -239,7 +229,7 @@ BEGIN
            FOR SHARE OF v;
         CONTINUE WHEN NOT FOUND OR v_visita.estado NOT IN ('cerrada', 'aprobada', 'devuelta');
         INSERT INTO pae.resumen_visitas (mes, municipio, contrato, items_evaluados, items_cumplen)
-        SELECT pae.resumen_mes(v_visita.fecha_visita), s.municipio, v_visita.contrato, v_lado.ev, v_lado.cu
+        SELECT date_trunc('month', v_visita.fecha_visita AT TIME ZONE pae.regla('zona_horaria'))::date, s.municipio, v_visita.contrato, v_lado.ev, v_lado.cu
           FROM pae.sedes s WHERE s.codigo = v_visita.sede;
     END LOOP;
     RETURN NULL;
@@ -259,6 +249,8 @@ RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    v_tz text := pae.regla('zona_horaria');
 BEGIN
     IF TG_RELID IS DISTINCT FROM 'pae.sedes'::regclass OR TG_WHEN <> 'AFTER' OR TG_LEVEL <> 'ROW' OR TG_OP <> 'UPDATE' THEN
         RAISE EXCEPTION 'pae.tg_resumen_sedes no puede dispararse sobre la tabla "%.%" (%, %, %)',
@@ -275,7 +267,7 @@ BEGIN
     INSERT INTO pae.resumen_visitas
     SELECT x.mes, m.municipio, x.contrato, m.s * x.programadas, m.s * x.realizadas, m.s * x.aprobadas,
            m.s * x.devueltas, m.s * x.canceladas, m.s * x.fuera, m.s * x.rp, m.s * x.re, m.s * x.ev, m.s * x.cu
-      FROM (SELECT pae.resumen_mes(v.fecha_visita) AS mes, v.contrato,
+      FROM (SELECT date_trunc('month', v.fecha_visita AT TIME ZONE v_tz)::date AS mes, v.contrato,
                    count(*)::integer AS programadas,
                    count(*) FILTER (WHERE v.estado IN ('cerrada', 'aprobada', 'devuelta'))::integer AS realizadas,
                    count(*) FILTER (WHERE v.estado = 'aprobada')::integer AS aprobadas,
@@ -556,7 +548,7 @@ BEGIN
     FOR v_mes IN
         SELECT g::date FROM generate_series(date_trunc('month', v_hoy), v_hasta, interval '1 month') g
         UNION
-        SELECT DISTINCT pae.resumen_mes(d.fecha_visita) FROM pae.visitas_default d
+        SELECT DISTINCT date_trunc('month', d.fecha_visita AT TIME ZONE pae.regla('zona_horaria'))::date FROM pae.visitas_default d
         ORDER BY 1
     LOOP
         IF pae.crear_particion_mes('pae.visitas', v_mes) THEN
@@ -717,13 +709,14 @@ AS $$
 DECLARE
     v_filas bigint;
     v_n     bigint;
+    v_tz    text := pae.regla('zona_horaria');
 BEGIN
     LOCK TABLE pae.visitas, pae.visita_respuestas IN SHARE MODE;
     PERFORM pg_advisory_xact_lock(hashtext('pae.plegar_resumenes'));
     DELETE FROM pae.resumen_visitas;
     DELETE FROM pae.resumen_sedes;
     INSERT INTO pae.resumen_visitas
-    SELECT pae.resumen_mes(v.fecha_visita), s.municipio, v.contrato,
+    SELECT date_trunc('month', v.fecha_visita AT TIME ZONE v_tz)::date, s.municipio, v.contrato,
            count(*), count(*) FILTER (WHERE v.estado IN ('cerrada', 'aprobada', 'devuelta')),
            count(*) FILTER (WHERE v.estado = 'aprobada'), count(*) FILTER (WHERE v.estado = 'devuelta'),
            count(*) FILTER (WHERE v.estado = 'cancelada'), count(*) FILTER (WHERE v.dentro_geocerca = false),
@@ -738,7 +731,7 @@ BEGIN
      GROUP BY 1, 2, 3;
     GET DIAGNOSTICS v_filas = ROW_COUNT;
     INSERT INTO pae.resumen_sedes
-    SELECT pae.resumen_mes(v.fecha_visita), v.sede, count(*)
+    SELECT date_trunc('month', v.fecha_visita AT TIME ZONE v_tz)::date, v.sede, count(*)
       FROM pae.visitas v
      WHERE v.estado IN ('cerrada', 'aprobada', 'devuelta')
      GROUP BY 1, 2;
@@ -854,7 +847,7 @@ COMMENT ON COLUMN pae_reportes.cumplimiento_operador.cumplimiento_pct IS '100 ×
 CREATE VIEW pae_reportes.alertas AS
 SELECT a.id,
        a.visita,
-       pae.resumen_mes(v.fecha_visita) AS mes,
+       date_trunc('month', v.fecha_visita AT TIME ZONE pae.regla('zona_horaria'))::date AS mes,
        a.tipo,
        CASE WHEN pg_has_role(current_user, 'pae_coordinador', 'MEMBER')
               OR pg_has_role(current_user, 'pae_admin', 'MEMBER')
