@@ -577,19 +577,16 @@ BEGIN
         SELECT DISTINCT d.mes FROM pae.resumen_sedes_default d
         ORDER BY 1
     LOOP
-        IF pae.crear_particion_mes('pae.resumen_visitas', v_mes) THEN
-            v_creadas := v_creadas + 1;
-        END IF;
-        IF pae.crear_particion_mes('pae.resumen_sedes', v_mes) THEN
-            v_creadas := v_creadas + 1;
-        END IF;
+        -- (not counted: the result stays the partitions of visits and audit)
+        PERFORM pae.crear_particion_mes('pae.resumen_visitas', v_mes);
+        PERFORM pae.crear_particion_mes('pae.resumen_sedes', v_mes);
     END LOOP;
     PERFORM pae.plegar_resumenes();
     RETURN v_creadas;
 END
 $$;
 COMMENT ON FUNCTION pae.mantener_particiones(integer) IS
-    'Mantenimiento de particiones (programar a diario, p. ej. con pg_cron): crea las de los próximos meses_adelante meses de visitas, auditoría y resúmenes de reportes, mueve a su partición mensual las filas que cayeron en una partición por defecto y junta las filas delta del resumen (pae.plegar_resumenes); devuelve cuántas particiones creó';
+    'Mantenimiento de particiones (programar a diario, p. ej. con pg_cron): crea las de los próximos meses_adelante meses de visitas, auditoría y resúmenes de reportes, mueve a su partición mensual las filas que cayeron en una partición por defecto y junta las filas delta de los resúmenes (pae.plegar_resumenes); devuelve cuántas particiones de visitas y auditoría creó';
 
 -- Archive: whole months of visits leave pae.visitas, and the reports with
 -- them (their rollup partitions leave too), as standalone tables

@@ -263,11 +263,11 @@ INSERT INTO pae.visitas (id, sede, contrato, visitador, fecha_visita, raciones_p
 VALUES ('00000000-0000-4000-8000-00000000d001', '119001900101', 'PAE-T-001', pg_temp.id('visitador'), '2026-12-15 08:00-05', 10);
 SELECT ok((SELECT count(*) FROM pae.visitas_default) > 0 AND (SELECT count(*) FROM pae.resumen_visitas_default) > 0,
           'visits of a month without partition and their deltas are in the default partitions');
-SELECT cmp_ok(pae.mantener_particiones(0), '>=', 2, 'upkeep created the partitions of the month, for visits and rollup');
+SELECT cmp_ok(pae.mantener_particiones(0), '>=', 1, 'upkeep created the partition of the month for visits');
 SELECT ok((SELECT count(*) FROM pae.visitas_default) = 0 AND (SELECT count(*) FROM pae.resumen_visitas_default) = 0
           AND (SELECT count(*) FROM pae.resumen_sedes_default) = 0
           AND to_regclass('pae.resumen_visitas_p2026_12') IS NOT NULL AND to_regclass('pae.resumen_sedes_p2026_12') IS NOT NULL,
-          'upkeep moved the rows out of the default partitions');
+          'upkeep made the rollup partitions of the month and moved the rows out of the default partitions');
 SELECT is_empty('SELECT * FROM pg_temp.diferencias()', 'after upkeep every view equals its ground truth');
 SELECT is(pae.mantener_particiones(0), 0, 'upkeep again creates nothing (idempotent)');
 
@@ -282,7 +282,7 @@ SELECT 'v' AS t, mes, municipio AS clave, contrato, sum(programadas) a, sum(real
   FROM pae.resumen_visitas GROUP BY mes, municipio, contrato HAVING sum(programadas) <> 0
 UNION ALL
 SELECT 's', mes, sede, NULL, sum(realizadas), 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM pae.resumen_sedes GROUP BY mes, sede HAVING sum(realizadas) <> 0;
-SELECT pae.reconstruir_resumenes();
+CREATE TEMP TABLE reconstruido AS SELECT pae.reconstruir_resumenes() AS filas;
 SELECT set_eq($$SELECT 'v' AS t, mes, municipio, contrato, sum(programadas) a, sum(realizadas) b, sum(aprobadas) c, sum(devueltas) d,
                      sum(canceladas) e, sum(fuera_geocerca) f, sum(raciones_programadas) g, sum(raciones_entregadas) h, sum(items_evaluados) i, sum(items_cumplen) j
                 FROM pae.resumen_visitas GROUP BY mes, municipio, contrato
