@@ -657,13 +657,24 @@ BEGIN
          ORDER BY c.relname
     LOOP
         CONTINUE WHEN (v_part.mes + interval '1 month')::date > antes_de;
-        -- every audit row written up to the end of the month is sealed
+        -- sealed: every audit row written up to the end of the month ...
         SELECT max(a.id) INTO v_max FROM pae.auditoria a
          WHERE a.en < ((v_part.mes + interval '1 month')::timestamp AT TIME ZONE pae.regla('zona_horaria'));
         IF v_max IS NOT NULL AND (v_sellado IS NULL OR v_max > v_sellado) THEN
             RAISE EXCEPTION 'el mes % de visitas tiene auditoría sin sellar', to_char(v_part.mes, 'YYYY-MM')
                 USING ERRCODE = 'object_not_in_prerequisite_state',
                       DETAIL = format('La auditoría hasta el fin de ese mes llega al id %s y el último sello hasta %s.',
+                                      v_max, coalesce(v_sellado::text, 'ninguno')),
+                      HINT = 'Ejecute pae.sellar_auditoria() y vuelva a intentarlo.';
+        END IF;
+        -- and the trail of the month's visits themselves, whenever written
+        EXECUTE format('SELECT max(a.id) FROM pae.auditoria a WHERE a.id > $1 AND a.tabla = ''visitas'''
+                       ' AND a.pk IN (SELECT jsonb_build_object(''id'', v.id) FROM pae.%I v)', v_part.relname)
+           INTO v_max USING coalesce(v_sellado, 0);
+        IF v_max IS NOT NULL THEN
+            RAISE EXCEPTION 'el mes % de visitas tiene auditoría sin sellar', to_char(v_part.mes, 'YYYY-MM')
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = format('La fila %s de la auditoría, sobre una visita de ese mes, es posterior al último sello (%s).',
                                       v_max, coalesce(v_sellado::text, 'ninguno')),
                       HINT = 'Ejecute pae.sellar_auditoria() y vuelva a intentarlo.';
         END IF;
@@ -689,7 +700,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION pae.archivar_visitas(date) IS
-    'Separa de pae.visitas (DETACH PARTITION) los meses que terminan antes de antes_de, con sus particiones de los resúmenes de reportes: salen de los reportes y quedan como tablas sueltas para exportar. Rechaza (55000) un mes cuya auditoría no está sellada. Idempotente; devuelve cuántos meses archivó';
+    'Separa de pae.visitas (DETACH PARTITION) los meses que terminan antes de antes_de, con sus particiones de los resúmenes de reportes: salen de los reportes y quedan como tablas sueltas para exportar. Rechaza (55000) un mes con auditoría sin sellar (filas escritas hasta el fin del mes o sobre sus visitas). Idempotente; devuelve cuántos meses archivó';
 REVOKE ALL ON FUNCTION pae.archivar_visitas(date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pae.archivar_visitas(date) TO pae_admin;
 
