@@ -36,7 +36,7 @@ SELECT is((SELECT array_agg(DISTINCT mes ORDER BY mes) FROM pae_reportes.visitas
           'the reports keep only the month not archived');
 SELECT ok(NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid IN ('pae.resumen_visitas_p2025_04'::regclass, 'pae.resumen_sedes_p2025_04'::regclass)),
           'the rollup partitions of an archived month left with it');
-SELECT is((SELECT array_agg(mes::text || ' ' || filas || ' ' || array_length(resumenes, 1) ORDER BY mes) FROM pae.visitas_archivos),
+SELECT is((SELECT array_agg(to_char(mes, 'YYYY-MM-DD') || ' ' || filas || ' ' || array_length(resumenes, 1) ORDER BY mes) FROM pae.visitas_archivos),
           ARRAY['2025-01-01 0 2', '2025-02-01 0 2', '2025-03-01 1 2', '2025-04-01 1 2'],
           'each archived month is recorded with its visits and its two rollup tables');
 
