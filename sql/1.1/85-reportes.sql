@@ -115,6 +115,13 @@ DECLARE
     v_o_mun  char(5);
     v_n_mun  char(5);
     v_tz     text := pae.regla('zona_horaria');
+    v_real   integer;
+    v_apr    integer;
+    v_dev    integer;
+    v_can    integer;
+    v_fuera  integer;
+    v_rp     bigint;
+    v_re     bigint;
 BEGIN
     IF TG_WHEN <> 'AFTER' OR TG_LEVEL <> 'ROW'
        OR NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = TG_RELID
@@ -152,6 +159,28 @@ BEGIN
           INTO v_ev, v_cu
           FROM pae.visita_respuestas r
          WHERE r.visita = CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END;
+    END IF;
+    IF TG_OP = 'UPDATE' AND OLD.sede = NEW.sede AND OLD.contrato = NEW.contrato AND v_o_mes = v_n_mes THEN
+        -- the common case (a state change, a check-in, a rations edit):
+        -- one row of differences, none when nothing counted changed
+        v_real := v_n_real::integer - v_o_real::integer;
+        v_apr := (NEW.estado = 'aprobada')::integer - (OLD.estado = 'aprobada')::integer;
+        v_dev := (NEW.estado = 'devuelta')::integer - (OLD.estado = 'devuelta')::integer;
+        v_can := (NEW.estado = 'cancelada')::integer - (OLD.estado = 'cancelada')::integer;
+        v_fuera := coalesce(NOT NEW.dentro_geocerca, false)::integer - coalesce(NOT OLD.dentro_geocerca, false)::integer;
+        v_rp := coalesce(NEW.raciones_programadas, 0)::bigint - coalesce(OLD.raciones_programadas, 0);
+        v_re := coalesce(NEW.raciones_entregadas, 0)::bigint - coalesce(OLD.raciones_entregadas, 0);
+        IF v_real <> 0 OR v_apr <> 0 OR v_dev <> 0 OR v_can <> 0 OR v_fuera <> 0 OR v_rp <> 0 OR v_re <> 0 THEN
+            INSERT INTO pae.resumen_visitas
+                   (mes, municipio, contrato, realizadas, aprobadas, devueltas, canceladas,
+                    fuera_geocerca, raciones_programadas, raciones_entregadas, items_evaluados, items_cumplen)
+            VALUES (v_n_mes, v_n_mun, NEW.contrato, v_real, v_apr, v_dev, v_can, v_fuera, v_rp, v_re,
+                    v_real * v_ev, v_real * v_cu);
+        END IF;
+        IF v_real <> 0 THEN
+            INSERT INTO pae.resumen_sedes (mes, sede, realizadas) VALUES (v_n_mes, NEW.sede, v_real);
+        END IF;
+        RETURN NULL;
     END IF;
     INSERT INTO pae.resumen_visitas AS r
            (mes, municipio, contrato, programadas, realizadas, aprobadas, devueltas, canceladas,
