@@ -37,6 +37,11 @@
 # PostgREST requests them, against the owner's plain WHERE on pae.visitas,
 # in a database of its own (tools/bench_rls.sh; sizes: BENCH_RLS_VISITAS,
 # BENCH_RLS_VISITADORES, BENCH_RLS_REPS).
+# Section 7, reports for BI: BENCH_REPORT_VISITAS (default 10,000,000)
+# generated visits over 24 months across 3,000 sedes in a database of its
+# own; each pae_reportes view against the equivalent raw GROUP BY, and the
+# audited write cost of the rollup triggers (tools/bench_reportes.sh;
+# BENCH_REPORT_REPS, BENCH_REPORT_TX).
 #
 # Result lines start with `BENCH <name> <ratio>`.  The exit status is
 # non-zero when a step failed; ratios off target do not fail the run.
@@ -97,6 +102,7 @@ printf '             section 4: %s batches x %s visits through pae_api.sincroniz
     "${BENCH_SYNC_VISITADORES:-200}" "${BENCH_SYNC_LOTE:-500}" "${BENCH_SYNC_GRANDE:-5000}"
 printf '             section 6: %s visits over %s visitadores, %s timed runs per variant + 1 warm-up\n' \
     "${BENCH_RLS_VISITAS:-1000000}" "${BENCH_RLS_VISITADORES:-50}" "${BENCH_RLS_REPS:-7}"
+printf '             section 7: %s generated visits, 24 months, 3,000 sedes\n' "${BENCH_REPORT_VISITAS:-10000000}"
 
 # --- section 1: geofence ----------------------------------------------------------
 printf '\n========== Section 1: geofence (single core) ==========\n'
@@ -200,6 +206,12 @@ printf '(section 5: %ss)\n' "$((SECONDS - t))"
 t=$SECONDS
 tools/bench_rls.sh "$BENCH_DB" || fail "section 6: row-level security benchmark failed"
 printf '(section 6: %ss)\n' "$((SECONDS - t))"
+
+# --- section 7: reports for BI -----------------------------------------------------
+t=$SECONDS
+printf '\n========== Section 7: reports for BI (pae_reportes) ==========\n'
+tools/bench_reportes.sh || fail "section 7: reports benchmark failed"
+printf '(section 7: %ss)\n' "$((SECONDS - t))"
 
 printf '\nload avg at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'total: %ss\n' "$((SECONDS - T0))"

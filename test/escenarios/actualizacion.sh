@@ -69,12 +69,41 @@ if [[ $version != "$actual" ]]; then
     echo "actualizacion: ALTER EXTENSION UPDATE left version $version, expected $actual"
     exit 1
 fi
-# tables the upgrade adds are compared only for being empty (they hold no 1.0 data)
+# tables the upgrade adds are compared only for being empty (they hold no 1.0 data),
+# bar the reports' rollup (pae.resumen_*): the upgrade builds it from the 1.0
+# visits, so the reports must equal a raw GROUP BY of them
 despues_todo=$(conteos "$viejo")
 despues=$(awk 'NR == FNR { k[$1]; next } $1 in k' <(echo "$antes") <(echo "$despues_todo"))
-nuevas=$(awk 'NR == FNR { k[$1]; next } !($1 in k) && $2 != "0"' <(echo "$antes") <(echo "$despues_todo"))
+nuevas=$(awk 'NR == FNR { k[$1]; next } !($1 in k) && $2 != "0" && $1 !~ /^pae\.resumen_/' <(echo "$antes") <(echo "$despues_todo"))
 if [[ -n $nuevas ]]; then
     echo "actualizacion: tables added by the upgrade are not empty: $nuevas"
+    exit 1
+fi
+reportes=$(psql_q -At -d "$viejo" <<'SQL'
+CREATE TEMP VIEW verdad AS
+SELECT date_trunc('month', v.fecha_visita AT TIME ZONE 'America/Bogota')::date AS mes, s.municipio, m.nombre,
+       o.nit, o.nombre AS operador_nombre, v.contrato, count(*) AS programadas,
+       count(*) FILTER (WHERE v.estado IN ('cerrada', 'aprobada', 'devuelta')) AS realizadas,
+       count(*) FILTER (WHERE v.estado = 'aprobada') AS aprobadas, count(*) FILTER (WHERE v.estado = 'devuelta') AS devueltas,
+       count(*) FILTER (WHERE v.estado = 'cancelada') AS canceladas, count(*) FILTER (WHERE NOT v.dentro_geocerca) AS fuera,
+       coalesce(sum(v.raciones_programadas), 0) AS rp, coalesce(sum(v.raciones_entregadas), 0) AS re
+  FROM pae.visitas v JOIN pae.sedes s ON s.codigo = v.sede JOIN pae.municipios m ON m.codigo = s.municipio
+  JOIN pae.contratos c ON c.numero = v.contrato JOIN pae.operadores o ON o.nit = c.operador
+ GROUP BY 1, 2, 3, 4, 5, 6;
+CREATE TEMP VIEW verdad_cumplimiento AS
+SELECT date_trunc('month', v.fecha_visita AT TIME ZONE 'America/Bogota')::date AS mes, c.operador,
+       count(r.item) FILTER (WHERE r.valor IN ('cumple', 'no_cumple')) AS evaluados, count(r.item) FILTER (WHERE r.valor = 'cumple') AS cumplen
+  FROM pae.visitas v JOIN pae.contratos c ON c.numero = v.contrato LEFT JOIN pae.visita_respuestas r ON r.visita = v.id
+ WHERE v.estado IN ('cerrada', 'aprobada', 'devuelta') GROUP BY 1, 2;
+SELECT 'filas ' || (SELECT count(*) FROM pae_reportes.visitas_mensual) || ' ' || (SELECT count(*) FROM verdad)
+       || ' diferencias ' || (SELECT count(*) FROM ((SELECT * FROM pae_reportes.visitas_mensual EXCEPT ALL SELECT * FROM verdad)
+                                                  UNION ALL (SELECT * FROM verdad EXCEPT ALL SELECT * FROM pae_reportes.visitas_mensual)) x)
+       || ' ' || (SELECT count(*) FROM ((SELECT mes, operador, items_evaluados, items_cumplen FROM pae_reportes.cumplimiento_operador EXCEPT ALL SELECT * FROM verdad_cumplimiento)
+                                        UNION ALL (SELECT * FROM verdad_cumplimiento EXCEPT ALL SELECT mes, operador, items_evaluados, items_cumplen FROM pae_reportes.cumplimiento_operador)) x);
+SQL
+)
+if [[ ! $reportes =~ ^filas\ ([1-9][0-9]*)\ \1\ diferencias\ 0\ 0$ ]]; then
+    echo "actualizacion: the reports built by the upgrade do not equal the 1.0 visits: $reportes"
     exit 1
 fi
 
