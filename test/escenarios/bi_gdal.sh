@@ -46,13 +46,6 @@ psql_q -d postgres -c 'SET client_min_messages = warning' -c "DROP ROLE IF EXIST
 createdb "$db"
 psql_q -d "$db" -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION pae_cauca CASCADE'
 
-# SKIP-UNTIL-MERGE: the views come from branch h-reportes (issue 12); before
-# that merge this branch has none to read.  The lead deletes this block.
-if [[ $(psql_q -At -d "$db" -c "SELECT to_regclass('pae_reportes.visitas_mensual') IS NULL") == t ]]; then # SKIP-UNTIL-MERGE
-    echo "bi_gdal: skipped: pae_reportes views not installed"                                            # SKIP-UNTIL-MERGE
-    exit 0                                                                                                # SKIP-UNTIL-MERGE
-fi                                                                                                        # SKIP-UNTIL-MERGE
-
 psql_q -d "$db" -f tools/demo_datos.sql >/dev/null
 psql_q -d "$db" -c "CREATE ROLE $rol LOGIN IN ROLE pae_bi"
 
