@@ -1264,6 +1264,18 @@ pae_sincronizar(PG_FUNCTION_ARGS)
 	int			cuenta[4] = {0, 0, 0, 0};
 	Jsonb	   *salida;
 
+	/*
+	 * 0. a read-only transaction (a GET under PostgREST, a hot standby)
+	 * could store nothing: refuse the whole batch at once rather than
+	 * answer every item rechazada
+	 */
+	if (XactReadOnly)
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("la sincronización no se puede hacer en una transacción de solo lectura"),
+				 errdetail("pae_api.sincronizar guarda visitas y esta transacción es READ ONLY (un GET de PostgREST o una réplica)."),
+				 errhint("Envíe el lote con POST /rpc/sincronizar al servidor primario.")));
+
 	/* 1. limits and shape of the whole batch, before any work */
 	if (PG_ARGISNULL(0))
 		pae_lote_invalido("el cuerpo es null", "pae_api.sincronizar recibió NULL.");

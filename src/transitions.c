@@ -36,6 +36,7 @@
 #include "alertas.h"
 #include "disparadores.h"
 #include "geodesy.h"
+#include "plan_clave.h"
 #include "tiempos.h"
 #include "visita.h"
 
@@ -184,7 +185,7 @@ pae_validar_cierre(PaeVisita *antes, PaeVisita *v, PaeCambios *cambios)
 	pae_checkout_validar(DatumGetTimestampTz(v->value[PV_CIN_EN]),
 						 DatumGetTimestampTz(v->value[PV_COUT_EN]));
 
-	pae_plan_ejecutar(pae_plan(&plan_faltantes,
+	pae_plan_ejecutar(pae_plan_clave(&plan_faltantes,
 							   "SELECT pg_catalog.string_agg(i.codigo, ', ' ORDER BY i.orden, i.codigo),"
 							   "       pg_catalog.count(*)"
 							   "  FROM pae.checklist_items i"
@@ -192,7 +193,7 @@ pae_validar_cierre(PaeVisita *antes, PaeVisita *v, PaeCambios *cambios)
 							   "   AND NOT EXISTS (SELECT 1 FROM pae.visita_respuestas r"
 							   "                    WHERE r.visita OPERATOR(pg_catalog.=) $1"
 							   "                      AND r.item OPERATOR(pg_catalog.=) i.codigo)",
-							   1, argtypes, false),
+							   1, argtypes),
 					  &id, NULL, true, 1);
 	if (SPI_processed == 1 &&
 		strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2), "0") != 0)
@@ -202,10 +203,10 @@ pae_validar_cierre(PaeVisita *antes, PaeVisita *v, PaeCambios *cambios)
 								  SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1)),
 						 "Responda cada ítem obligatorio (cumple, no_cumple o no_aplica) antes de cerrar.", v);
 
-	pae_plan_ejecutar(pae_plan(&plan_fotos,
+	pae_plan_ejecutar(pae_plan_clave(&plan_fotos,
 							   "SELECT 1 FROM pae.evidencias e"
 							   " WHERE e.visita OPERATOR(pg_catalog.=) $1 AND e.tipo OPERATOR(pg_catalog.=) 'foto'",
-							   1, argtypes, false),
+							   1, argtypes),
 					  &id, NULL, true, 1);
 	if (SPI_processed == 0)
 		pae_precondicion("falta al menos una foto",

@@ -8,7 +8,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(18);
+SELECT plan(19);
 \i test/fixtures/visitas_y_personas.sql
 
 SELECT pg_temp.nueva_visita(('00000000-0000-4000-8000-0000000000a' || n)::uuid,
@@ -108,6 +108,8 @@ SELECT is(pg_temp.get('visitador', $$SELECT (pae_api.transicion('00000000-0000-4
           'ERROR 25006', 'a transition in a read-only transaction fails cleanly: 25006');
 SELECT is(pg_temp.get('visitador', $$SELECT pae_api.responder('00000000-0000-4000-8000-0000000000a2', 'HIG-01', 'cumple')::text$$),
           'ERROR 25006', 'an answer in a read-only transaction fails cleanly: 25006');
+SELECT is(pg_temp.get('visitador', $$SELECT pae_api.sincronizar('{"dispositivo": "t", "visitas": [{"id": "00000000-0000-4000-8000-0000000000f1"}]}')::text$$),
+          'ERROR 25006', 'a sync batch in a read-only transaction is refused whole (25006), not answered item by item');
 SELECT throws_ok('SELECT pae.sellar_auditoria()', '25006', NULL,
                  'sealing in a read-only transaction fails cleanly: 25006');
 SELECT lives_ok('SELECT count(*) FROM pae.verificar_auditoria()',
