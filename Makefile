@@ -42,7 +42,8 @@ OBJS = \
 	src/login.o \
 	src/cabeceras.o \
 	src/sync_item.o \
-	src/sync.o
+	src/sync.o \
+	src/auditoria_canon.o
 
 UPGRADE_1_1_FRAGMENTS = $(sort $(wildcard sql/1.1/*.sql))
 DATA_built = sql/$(EXTENSION)--1.0--1.1.sql sql/$(EXTENSION)--1.1.sql
