@@ -74,6 +74,7 @@
 #include "utils/uuid.h"
 #include "utils/xid8.h"
 
+#include "auditoria_canon.h"
 #include "disparadores.h"
 #include "cabeceras.h"
 #include "cache.h"
@@ -81,7 +82,6 @@
 #include "pae_cauca.h"
 
 #define PAE_HASH_LEN			32
-#define PAE_HASH_ETIQUETA		"pae_cauca.auditoria.v1"
 /* longest value kept of each client header, in bytes (reglas.h) */
 #define PAE_CLIENTE_VALOR_MAX	PAE_CABECERA_VALOR_MAX
 /* microseconds between 1970-01-01 and 2000-01-01 */
@@ -130,65 +130,31 @@ static char *pae_cliente_texto = NULL;
  * Canonical hash
  * ---------------------------------------------------------------------
  */
+/* the encoding (auditoria_canon.c) goes straight into the SHA-256 context */
 static void
-pae_h_bytes(pg_cryptohash_ctx *ctx, const void *p, size_t n)
+pae_h_salida(void *arg, const uint8 *p, size_t n)
 {
-	if (n > 0 && pg_cryptohash_update(ctx, (const uint8 *) p, n) < 0)
+	if (pg_cryptohash_update((pg_cryptohash_ctx *) arg, p, n) < 0)
 		elog(ERROR, "could not update SHA-256 context");
 }
 
 static void
-pae_h_uint64(pg_cryptohash_ctx *ctx, uint64 v)
+pae_h_texto(PaeCanonFila *c, PaeCanonCampo i, text *t)
 {
-	uint8		b[8];
-	int			i;
-
-	for (i = 7; i >= 0; i--)
-	{
-		b[i] = (uint8) (v & 0xff);
-		v >>= 8;
-	}
-	pae_h_bytes(ctx, b, 8);
-}
-
-/* a length-prefixed field; len < 0 is NULL */
-static void
-pae_h_campo(pg_cryptohash_ctx *ctx, const char *p, int32 len)
-{
-	uint32		u = (uint32) len;
-	uint8		b[4];
-
-	b[0] = (uint8) (u >> 24);
-	b[1] = (uint8) (u >> 16);
-	b[2] = (uint8) (u >> 8);
-	b[3] = (uint8) u;
-	pae_h_bytes(ctx, b, 4);
-	if (len > 0)
-		pae_h_bytes(ctx, p, len);
-}
-
-static void
-pae_h_texto(pg_cryptohash_ctx *ctx, text *t)
-{
-	if (t == NULL)
-		pae_h_campo(ctx, NULL, -1);
-	else
-		pae_h_campo(ctx, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+	c->campo[i] = t ? VARDATA_ANY(t) : NULL;
+	c->largo[i] = t ? (int32) VARSIZE_ANY_EXHDR(t) : -1;
 }
 
 /* jsonb contributes its canonical text, which no setting changes */
 static void
-pae_h_jsonb(pg_cryptohash_ctx *ctx, Jsonb *j, const char *ya_texto)
+pae_h_jsonb(PaeCanonFila *c, PaeCanonCampo i, Jsonb *j, const char *ya_texto)
 {
-	if (j == NULL)
-		pae_h_campo(ctx, NULL, -1);
-	else
-	{
-		char	   *s = ya_texto ? (char *) ya_texto :
-		JsonbToCString(NULL, &j->root, VARSIZE(j));
+	const char *s = NULL;
 
-		pae_h_campo(ctx, s, strlen(s));
-	}
+	if (j != NULL)
+		s = ya_texto ? ya_texto : JsonbToCString(NULL, &j->root, VARSIZE(j));
+	c->campo[i] = s;
+	c->largo[i] = s ? (int32) strlen(s) : -1;
 }
 
 typedef struct PaeFilaAuditoria
@@ -211,24 +177,23 @@ static void
 pae_hash_fila(const PaeFilaAuditoria *f, uint8 *out)
 {
 	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+	PaeCanonFila c;
 
 	if (ctx == NULL || pg_cryptohash_init(ctx) < 0)
 		elog(ERROR, "could not initialize SHA-256 context");
-	pae_h_bytes(ctx, PAE_HASH_ETIQUETA, sizeof(PAE_HASH_ETIQUETA));
-	pae_h_uint64(ctx, (uint64) f->id);
-	pae_h_uint64(ctx, (uint64) (f->en + PAE_EPOCH_UNIX_USEC));
-	pae_h_uint64(ctx, f->xid);
-	pae_h_texto(ctx, f->tabla);
-	pae_h_texto(ctx, f->operacion);
-	pae_h_jsonb(ctx, f->pk, NULL);
-	pae_h_jsonb(ctx, f->antes, NULL);
-	pae_h_jsonb(ctx, f->despues, NULL);
-	if (f->actor == NULL)
-		pae_h_campo(ctx, NULL, -1);
-	else
-		pae_h_campo(ctx, (const char *) f->actor->data, UUID_LEN);
-	pae_h_texto(ctx, f->rol_db);
-	pae_h_jsonb(ctx, f->cliente, f->cliente_texto);
+	c.id = f->id;
+	c.en_unix_usec = f->en + PAE_EPOCH_UNIX_USEC;
+	c.xid = f->xid;
+	pae_h_texto(&c, PAE_CANON_TABLA, f->tabla);
+	pae_h_texto(&c, PAE_CANON_OPERACION, f->operacion);
+	pae_h_jsonb(&c, PAE_CANON_PK, f->pk, NULL);
+	pae_h_jsonb(&c, PAE_CANON_ANTES, f->antes, NULL);
+	pae_h_jsonb(&c, PAE_CANON_DESPUES, f->despues, NULL);
+	c.campo[PAE_CANON_ACTOR] = f->actor ? (const char *) f->actor->data : NULL;
+	c.largo[PAE_CANON_ACTOR] = f->actor ? UUID_LEN : -1;
+	pae_h_texto(&c, PAE_CANON_ROL_DB, f->rol_db);
+	pae_h_jsonb(&c, PAE_CANON_CLIENTE, f->cliente, f->cliente_texto);
+	pae_canon_fila(&c, pae_h_salida, ctx);
 	if (pg_cryptohash_final(ctx, out, PAE_HASH_LEN) < 0)
 		elog(ERROR, "could not finalize SHA-256 context");
 	pg_cryptohash_free(ctx);

@@ -14,9 +14,13 @@
  * measure it).
  *
  * Lines longer than PAE_LOCAL_MAX_RAD in either coordinate are solved with
- * Vincenty's inverse formula (sub-millimetre on the ellipsoid), and nearly
- * antipodal points, where Vincenty does not converge, with Andoyer-Lambert
- * (a few metres at worst; nobody drives to the antipode of a school).
+ * Vincenty's inverse formula (sub-millimetre on the ellipsoid).  Nearly
+ * antipodal points, where Vincenty does not converge or converges on the
+ * longer equatorial branch, get Andoyer-Lambert kept inside the window the
+ * triangle inequality allows (pae_geo_antipodal): within 0.08 % of
+ * GeographicLib there (up to ~15 km), never negative -- nobody drives to
+ * the antipode of a school, but a forged capture there must not land
+ * "inside" the fence (libFuzzer found Andoyer-Lambert returning -5e19 m).
  *
  * Nothing here knows about PostgreSQL: callers validate their input with
  * pae_geo_coords_valid() first.
@@ -24,6 +28,7 @@
  *-------------------------------------------------------------------------
  */
 #include <math.h>
+#include <stdbool.h>
 
 #include "geodesy.h"
 
@@ -46,6 +51,9 @@
 #define likely_short(x)	(x)
 #define unlikely_not_ready(x)	(x)
 #endif
+
+/* the longest geodesic of WGS84: half a meridian, pole to pole (Karney) */
+#define PAE_WGS84_MEDIO_MERIDIANO	20003931.4586254
 
 #define PAE_VINCENTY_MAX_ITER	200
 #define PAE_VINCENTY_EPS		1e-12
@@ -181,8 +189,9 @@ pae_geo_distance_andoyer(double lat1, double lon1, double lat2, double lon2)
 	return PAE_WGS84_A * (sigma - 0.5 * PAE_WGS84_F * (x + y));
 }
 
-double
-pae_geo_distance_vincenty(double lat1, double lon1, double lat2, double lon2)
+/* Vincenty's iteration: false when it does not converge (nearly antipodal points) */
+static bool
+pae_geo_vincenty_iter(double lat1, double lon1, double lat2, double lon2, double *out)
 {
 	const double f = PAE_WGS84_F;
 	double		l = pae_geo_delta_lon(lon1, lon2);
@@ -212,7 +221,10 @@ pae_geo_distance_vincenty(double lat1, double lon1, double lat2, double lon2)
 
 		sin_sigma = sqrt(t1 * t1 + t2 * t2);
 		if (sin_sigma == 0.0)
-			return 0.0;			/* coincident points */
+		{
+			*out = 0.0;			/* coincident points */
+			return true;
+		}
 		cos_sigma = su1 * su2 + cu1 * cu2 * cl;
 		sigma = atan2(sin_sigma, cos_sigma);
 		sin_alpha = cu1 * cu2 * sl / sin_sigma;
@@ -239,13 +251,57 @@ pae_geo_distance_vincenty(double lat1, double lon1, double lat2, double lon2)
 				  cb / 6.0 * cos_2sm * (-3.0 + 4.0 * sin_sigma * sin_sigma) *
 				  (-3.0 + 4.0 * cos_2sm * cos_2sm)));
 
-			return b * ca * (sigma - dsigma);
+			*out = b * ca * (sigma - dsigma);
+			return true;
 		}
 		if (!isfinite(lambda))
 			break;
 	}
-	/* no convergence: nearly antipodal points */
-	return pae_geo_distance_andoyer(lat1, lon1, lat2, lon2);
+	return false;
+}
+
+/*
+ * Nearly antipodal points.  Every point is exactly half a meridian from its
+ * antipode A (the shortest line between them is a meridian), so by the
+ * triangle inequality d(P1, P2) lies in [M - d(A, P2), M], M the half
+ * meridian.  Here Vincenty either does not converge or converges on the
+ * longer equatorial branch (up to pi * a, 33 km too long), and Andoyer-
+ * Lambert divides by cos^2(sigma / 2) -> 0 (it returned -5e19 m); so the
+ * estimate is kept inside that window.  d(A, P2) is short: it converges.
+ */
+static double
+pae_geo_antipodal(double lat1, double lon1, double lat2, double lon2, double estimada)
+{
+	double		alat = -lat1;
+	double		alon = lon1 > 0.0 ? lon1 - 180.0 : lon1 + 180.0;
+	double		r;
+	double		minimo;
+
+	if (!pae_geo_vincenty_iter(alat, alon, lat2, lon2, &r) || !(r >= 0.0))
+		r = PAE_WGS84_MEDIO_MERIDIANO;	/* no bound from below */
+	minimo = PAE_WGS84_MEDIO_MERIDIANO - r;
+	if (minimo < 0.0)
+		minimo = 0.0;
+	if (!(estimada >= minimo))	/* also NaN */
+		estimada = minimo;
+	if (estimada > PAE_WGS84_MEDIO_MERIDIANO)
+		estimada = PAE_WGS84_MEDIO_MERIDIANO;
+	return estimada;
+}
+
+double
+pae_geo_distance_vincenty(double lat1, double lon1, double lat2, double lon2)
+{
+	double		d;
+
+	if (pae_geo_vincenty_iter(lat1, lon1, lat2, lon2, &d))
+	{
+		if (d <= PAE_WGS84_MEDIO_MERIDIANO)
+			return d;
+		return pae_geo_antipodal(lat1, lon1, lat2, lon2, d);
+	}
+	return pae_geo_antipodal(lat1, lon1, lat2, lon2,
+							 pae_geo_distance_andoyer(lat1, lon1, lat2, lon2));
 }
 
 double

@@ -26,6 +26,11 @@ PAE_PACKAGES=("postgresql-$PAE_PGVER" "postgresql-server-dev-$PAE_PGVER"
               # BI clients, metrics, the reliability suite (issues 12-14)
               gdal-bin prometheus-postgres-exporter sqlsmith libipc-run-perl
               clang valgrind)
+# clang's -fsanitize=fuzzer runtime (tools/fuzz.sh): its own package on Debian 12;
+# elsewhere it comes with clang or has another name, so it is asked for only there
+if [[ -r /etc/os-release ]] && grep -qx 'VERSION_CODENAME=bookworm' /etc/os-release; then
+    PAE_PACKAGES+=(libclang-rt-14-dev)
+fi
 PAE_TMP=${PAE_TMP:-}        # private tree, data directory, socket, logs
 PAE_PGBIN=${PAE_PGBIN:-}    # bin/ of the private tree (set by pae_tree_prepare)
 PAE_PGDATA=''
