@@ -42,7 +42,9 @@ OBJS = \
 	src/login.o \
 	src/cabeceras.o \
 	src/sync_item.o \
-	src/sync.o
+	src/sync.o \
+	src/eventos.o \
+	src/relay.o
 
 UPGRADE_1_1_FRAGMENTS = $(sort $(wildcard sql/1.1/*.sql))
 DATA_built = sql/$(EXTENSION)--1.0--1.1.sql sql/$(EXTENSION)--1.1.sql
