@@ -19,6 +19,9 @@ start)
     [[ -f $envfile ]] && { pae_err "already running ($envfile); stop it first"; exit 1; }
     pae_ensure_packages
     pae_build_install
+    # the test cluster's settings (tools/test.sh); the library is preloaded:
+    # after `install`, restart the cluster to run the new one
+    PAE_CLUSTER_CONF="shared_preload_libraries = 'pae_cauca'"
     pae_cluster_start
     trap - EXIT         # the cluster stays up
     cat >"$envfile" <<ENV

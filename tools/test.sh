@@ -139,6 +139,12 @@ read_tap() {
     done <"$f"
 }
 
+# Server settings of the test cluster, one per line (tools/pgenv.sh).  The
+# suite runs with pae_cauca preloaded: NOTIFY pae_eventos is sent by the
+# relay's worker after commit (src/relay.c); the scenario
+# eventos_sin_preload starts a second cluster without it.
+PAE_CLUSTER_CONF="shared_preload_libraries = 'pae_cauca'"
+
 pae_ensure_packages || setup_failed "packages"
 pae_build_install || setup_failed "build"
 pae_cluster_start || setup_failed "cluster"
