@@ -66,6 +66,10 @@
  *	  after higher) or aborts.
  *	  A transaction that wrote events cannot be PREPAREd (a prepared
  *	  transaction commits without its session, like NOTIFY forbids it).
+ *	  The worker commits with synchronous_commit off (the events are
+ *	  already durable; only its cursor is not): a crash may lose the last
+ *	  cursor update, and then those events are announced again after the
+ *	  restart -- duplicates, never a gap.  Consumers dedupe by id.
  *
  *-------------------------------------------------------------------------
  */
@@ -98,6 +102,7 @@
 #include "tcop/tcopprot.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
@@ -706,6 +711,14 @@ pae_relay_main(Datum arg)
 	BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
 	pgstat_report_appname("pae_cauca relay");
 
+	/*
+	 * Its commits do not wait for the WAL flush: the events themselves were
+	 * made durable by their writers; a crash can only lose a cursor update,
+	 * and then those events are announced again (never lost).  One flush
+	 * less per batch, on a disk the writers are waiting for.
+	 */
+	SetConfigOption("synchronous_commit", "off", PGC_SUSET, PGC_S_OVERRIDE);
+
 	/* claim the database's entry; a second worker of the same base leaves */
 	SpinLockAcquire(&relay->mutex);
 	relay_mia = relay_base(dboid);
@@ -884,7 +897,8 @@ pae_relay_init(void)
 {
 	BackgroundWorker w;
 
-	if (!process_shared_preload_libraries_in_progress)
+	/* single-user mode has no workers: the writers keep their NOTIFY */
+	if (!process_shared_preload_libraries_in_progress || !IsPostmasterEnvironment)
 		return;
 	relay_precargado = true;
 	prev_shmem_request_hook = shmem_request_hook;

@@ -32,6 +32,13 @@
 # 5,000-visit batch (tools/bench_sincronizacion.sh, bench/sincronizacion_datos.sql;
 # sizes: BENCH_SYNC_VISITADORES, BENCH_SYNC_LOTE, BENCH_SYNC_GRANDE).
 #
+# Section 6, event relay: pae.transicion with 1, 2, 4, 8 pgbench clients,
+# NOTIFY pae_eventos sent after commit by the relay (pae_cauca preloaded)
+# against in-transaction NOTIFY (not preloaded), and the commit-to-LISTEN
+# latency, on a cluster of its own with fsync and synchronous_commit on
+# (tools/bench_relay.sh, bench/relay_datos.sql, bench/relay_oyente.c;
+# length: BENCH_RELAY_SECONDS, default 10 per run).
+#
 # Result lines start with `BENCH <name> <ratio>`.  The exit status is
 # non-zero when a step failed; ratios off target do not fail the run.
 set -euo pipefail
@@ -89,6 +96,7 @@ printf 'sizes:       section 1: 3,000 sedes, 1,000,000 captures, %d timed rounds
 printf '             section 2: pgbench -c 2 -j 2 -T %d -M prepared, per variant\n' "$BENCH_SECONDS"
 printf '             section 4: %s batches x %s visits through pae_api.sincronizar, + one batch of %s\n' \
     "${BENCH_SYNC_VISITADORES:-200}" "${BENCH_SYNC_LOTE:-500}" "${BENCH_SYNC_GRANDE:-5000}"
+printf '             section 6: pgbench -c 1/2/4/8 -T %s per mode, own cluster with fsync on\n' "${BENCH_RELAY_SECONDS:-10}"
 
 # --- section 1: geofence ----------------------------------------------------------
 printf '\n========== Section 1: geofence (single core) ==========\n'
@@ -187,6 +195,12 @@ printf '(section 4: %ss)\n' "$((SECONDS - t))"
 t=$SECONDS
 BENCH_SECONDS="$BENCH_SECONDS" tools/bench_login.sh "$BENCH_DB" || fail "section 5: login benchmark failed"
 printf '(section 5: %ss)\n' "$((SECONDS - t))"
+
+# --- section 6: event relay ------------------------------------------------------
+t=$SECONDS
+printf '\n========== Section 6: transitions, relay vs in-transaction NOTIFY (own cluster, fsync on) ==========\n'
+tools/bench_relay.sh || fail "section 6: relay benchmark failed"
+printf '(section 6: %ss)\n' "$((SECONDS - t))"
 
 printf '\nload avg at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'total: %ss\n' "$((SECONDS - T0))"
