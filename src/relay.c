@@ -122,6 +122,7 @@ PG_FUNCTION_INFO_V1(pae_relay_trabajador_activo);
 #define RELAY_BASES			64		/* databases with a relay at once */
 #define RELAY_LOTE			1000	/* events announced per transaction */
 #define RELAY_INACTIVO_MS	1000	/* idle this long: the worker exits */
+#define RELAY_BARRIDO_MS	5000	/* the launcher's wait per database */
 #define RELAY_ARRANQUE_MS	30000	/* a registered worker that has not
 									 * started after this is presumed lost */
 
@@ -528,6 +529,7 @@ static RelayCiclo
 relay_ciclo(void)
 {
 	RelayCiclo	resultado = CICLO_HECHO;
+	int64		visto = 0;
 	bool		nulo;
 	int64		horizonte,
 				ultimo_dado,
@@ -538,9 +540,9 @@ relay_ciclo(void)
 	Oid			eventos = InvalidOid;
 	int64	   *anunciados = NULL;
 	int			nanunciados = 0;
-	int64	   *visibles = NULL;
+	int64	   *visibles;
 	int64	   *todos;
-	int			nvisibles = 0,
+	int			nvisibles,
 				ntodos,
 				i,
 				j,
@@ -564,12 +566,23 @@ relay_ciclo(void)
 	}
 
 	/* 1. the cursor, then L: the last id handed out */
-	if (SPI_execute("SELECT c.horizonte, c.anunciados,"
-					"       (SELECT CASE WHEN s.is_called THEN s.last_value ELSE s.last_value - 1 END"
-					"          FROM pae.eventos_id_seq s),"
-					"       'pae.eventos'::pg_catalog.regclass::pg_catalog.oid"
-					"  FROM pae.relay_cursor c FOR UPDATE", false, 0) != SPI_OK_SELECT ||
-		SPI_processed != 1)
+	for (i = 0; i < 2; i++)
+	{
+		if (SPI_execute("SELECT c.horizonte, c.anunciados,"
+						"       (SELECT CASE WHEN s.is_called THEN s.last_value ELSE s.last_value - 1 END"
+						"          FROM pae.eventos_id_seq s),"
+						"       'pae.eventos'::pg_catalog.regclass::pg_catalog.oid"
+						"  FROM pae.relay_cursor c FOR UPDATE", false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "SPI_execute failed");
+		if (SPI_processed > 0 || i > 0)
+			break;
+		/* the first cycle in this database (or the row was deleted) */
+		if (SPI_execute("INSERT INTO pae.relay_cursor (horizonte)"
+						" SELECT pae.relay_horizonte_inicial() ON CONFLICT DO NOTHING",
+						false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "SPI_execute failed");
+	}
+	if (SPI_processed != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("pae.relay_cursor debe tener exactamente una fila"),
@@ -657,6 +670,8 @@ relay_ciclo(void)
 	}
 	if (ntodos > 0)
 		maximo = todos[ntodos - 1];
+	if (nvisibles > 0)
+		visto = visibles[nvisibles - 1];
 
 	if (nuevos > 0 || nuevo != horizonte || ntodos != nanunciados)
 	{
@@ -690,8 +705,8 @@ fin:
 			relay_mia->eventos_oid = eventos;
 			relay_mia->visto = 0;
 		}
-		if (nvisibles > 0 && visibles[nvisibles - 1] > relay_mia->visto)
-			relay_mia->visto = visibles[nvisibles - 1];
+		if (visto > relay_mia->visto)
+			relay_mia->visto = visto;
 		SpinLockRelease(&relay->mutex);
 	}
 	return resultado;
@@ -872,9 +887,24 @@ pae_relay_lanzador_main(Datum arg)
 			SpinLockRelease(&relay->mutex);
 			continue;
 		}
-		/* one at a time: a cluster with many databases keeps its slots */
+		/*
+		 * One at a time, so that a cluster with many databases keeps its
+		 * worker slots: until this one exits (idle), or for at most
+		 * RELAY_BARRIDO_MS (a busy database keeps its worker).
+		 */
 		if (WaitForBackgroundWorkerStartup(h, &pid) == BGWH_STARTED)
-			(void) WaitForBackgroundWorkerShutdown(h);
+		{
+			TimestampTz desde = GetCurrentTimestamp();
+
+			while (GetBackgroundWorkerPid(h, &pid) == BGWH_STARTED &&
+				   !TimestampDifferenceExceeds(desde, GetCurrentTimestamp(), RELAY_BARRIDO_MS))
+			{
+				(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+								 100L, PG_WAIT_EXTENSION);
+				ResetLatch(MyLatch);
+				CHECK_FOR_INTERRUPTS();
+			}
+		}
 		pfree(h);
 	}
 

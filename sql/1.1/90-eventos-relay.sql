@@ -7,8 +7,8 @@
 -- the commit record is flushed.  Without the preload the writing
 -- transaction keeps sending it (src/eventos.c).
 
--- Where the worker of this database stands.  One row, written only by the
--- worker, in the same transaction as the NOTIFYs it sends.
+-- Where the worker of this database stands.  One row, inserted and written
+-- only by the worker, in the same transaction as the NOTIFYs it sends.
 CREATE TABLE pae.relay_cursor (
     unica             boolean PRIMARY KEY DEFAULT true CHECK (unica),
     horizonte         bigint NOT NULL,
@@ -25,15 +25,30 @@ COMMENT ON COLUMN pae.relay_cursor.anunciados IS
     'Ids mayores que el horizonte ya anunciados: esperan a que confirme o se deshaga un id menor todavía en curso';
 COMMENT ON COLUMN pae.relay_cursor.ultimo_anunciado IS 'Id más alto anunciado hasta ahora';
 COMMENT ON COLUMN pae.relay_cursor.anunciado_en IS 'Momento del último anuncio';
--- An upgraded 1.0 database announced its events in their transactions:
--- the relay starts after them.
-INSERT INTO pae.relay_cursor (horizonte, ultimo_anunciado)
-SELECT COALESCE(pg_catalog.max(e.id), 0), pg_catalog.max(e.id) FROM pae.eventos e;
 ALTER TABLE pae.relay_cursor ENABLE ROW LEVEL SECURITY;
 REVOKE ALL ON pae.relay_cursor FROM PUBLIC;
--- dumped with the outbox, so that a restored database does not announce
--- its whole outbox again
+-- dumped: a restored database goes on from where the original was (the
+-- script writes no row, so a restore never meets two)
 SELECT pg_catalog.pg_extension_config_dump('pae.relay_cursor', '');
+
+-- Where the relay starts when the row is missing (the worker inserts it the
+-- first time it runs): after the events written before pae.relay_cursor
+-- existed -- a 1.0 database announced those in their own transactions.
+-- "Before" is by transaction id: the event's xmin is older than the one of
+-- the transaction that created the table (frozen rows are oldest).
+CREATE FUNCTION pae.relay_horizonte_inicial()
+RETURNS bigint
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT COALESCE(max(e.id), 0)
+      FROM pae.eventos e
+     WHERE age(e.xmin) > (SELECT age(c.xmin) FROM pg_class c
+                           WHERE c.oid = 'pae.relay_cursor'::regclass)
+$$;
+COMMENT ON FUNCTION pae.relay_horizonte_inicial() IS
+    'Horizonte inicial del relay: el mayor id de los eventos escritos antes de instalar la versión 1.1 (ya anunciados por su transacción), 0 en una base nueva';
+REVOKE ALL ON FUNCTION pae.relay_horizonte_inicial() FROM PUBLIC;
 
 -- Marks the writing transaction in shared memory before it takes an id
 -- (src/relay.c explains why that makes a late lower id impossible to miss).
@@ -83,11 +98,12 @@ AS $$
                 THEN extract(epoch FROM clock_timestamp() - p.desde)::double precision
                 ELSE 0 END
       FROM pae.relay_modo() AS m(modo)
-      CROSS JOIN pae.relay_cursor c
+      LEFT JOIN pae.relay_cursor c ON true
       CROSS JOIN LATERAL (
             SELECT count(*) AS n, min(e.creado_en) AS desde
               FROM pae.eventos e
-             WHERE e.id > c.horizonte AND e.id <> ALL (c.anunciados)) p
+             WHERE e.id > COALESCE(c.horizonte, pae.relay_horizonte_inicial())
+               AND e.id <> ALL (COALESCE(c.anunciados, '{}'))) p
 $$;
 COMMENT ON FUNCTION pae.relay_estado() IS
     'Estado del anuncio de eventos (NOTIFY pae_eventos) en esta base: modo (relay o en_transaccion), si el proceso de fondo corre, último id anunciado, eventos confirmados aún sin anunciar y la edad en segundos del más antiguo de ellos. En modo en_transaccion cada evento se anuncia al confirmar su transacción: pendientes 0';
