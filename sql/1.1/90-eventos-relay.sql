@@ -62,6 +62,8 @@ COMMENT ON FUNCTION pae.tg_eventos_en_vuelo() IS
 REVOKE ALL ON FUNCTION pae.tg_eventos_en_vuelo() FROM PUBLIC;
 CREATE TRIGGER eventos_en_vuelo BEFORE INSERT ON pae.eventos
     FOR EACH STATEMENT EXECUTE FUNCTION pae.tg_eventos_en_vuelo();
+COMMENT ON TRIGGER eventos_en_vuelo ON pae.eventos IS
+    'Anota en memoria compartida, antes de tomar ids, la transacción que escribe eventos, para que el relay nunca salte un id menor confirmado después';
 
 CREATE FUNCTION pae.relay_modo()
 RETURNS text
