@@ -488,9 +488,14 @@ relay_soltar_base(int code, Datum arg)
 	SpinLockRelease(&relay->mutex);
 }
 
-/* the lowest lower bound of the events in flight in this database */
+/*
+ * The lowest lower bound of the events in flight in this database.  A
+ * writer's bound is at most ultimo_dado + 1 (it is an id the worker saw
+ * committed, + 1); a higher one was read before the sequence went back
+ * (TRUNCATE ... RESTART IDENTITY, setval) and bounds nothing: 1.
+ */
 static int64
-relay_en_vuelo_minimo(void)
+relay_en_vuelo_minimo(int64 ultimo_dado)
 {
 	int64		h = PG_INT64_MAX;
 	int			i;
@@ -501,7 +506,11 @@ relay_en_vuelo_minimo(void)
 		uint64		desde = pg_atomic_read_u64(&e->desde);
 
 		pg_read_barrier();
-		if (desde != 0 && e->dboid == MyDatabaseId && (int64) desde < h)
+		if (desde == 0 || e->dboid != MyDatabaseId)
+			continue;
+		if ((int64) desde > ultimo_dado + 1)
+			desde = 1;
+		if ((int64) desde < h)
 			h = (int64) desde;
 	}
 	return h;
@@ -530,6 +539,7 @@ relay_ciclo(void)
 {
 	RelayCiclo	resultado = CICLO_HECHO;
 	int64		visto = 0;
+	bool		reiniciada = false;
 	bool		nulo;
 	int64		horizonte,
 				ultimo_dado,
@@ -571,7 +581,10 @@ relay_ciclo(void)
 		if (SPI_execute("SELECT c.horizonte, c.anunciados,"
 						"       (SELECT CASE WHEN s.is_called THEN s.last_value ELSE s.last_value - 1 END"
 						"          FROM pae.eventos_id_seq s),"
-						"       'pae.eventos'::pg_catalog.regclass::pg_catalog.oid"
+						"       'pae.eventos'::pg_catalog.regclass::pg_catalog.oid,"
+						"       COALESCE((SELECT pg_catalog.age(e.xmin) OPERATOR(pg_catalog.<) pg_catalog.age(c.xmin)"
+						"                   FROM pae.eventos e WHERE e.id OPERATOR(pg_catalog.<=) c.horizonte"
+						"                  ORDER BY e.id DESC LIMIT 1), false)"
 						"  FROM pae.relay_cursor c FOR UPDATE", false, 0) != SPI_OK_SELECT)
 			elog(ERROR, "SPI_execute failed");
 		if (SPI_processed > 0 || i > 0)
@@ -609,8 +622,30 @@ relay_ciclo(void)
 	ultimo_dado = relay_int8(0, 3, &nulo);
 	eventos = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &nulo));
 
+	/*
+	 * The sequence started again (TRUNCATE ... RESTART IDENTITY, ALTER
+	 * SEQUENCE ... RESTART, setval): start over.  Seen as a last id handed
+	 * out below the horizon, or, once the new ids have caught up, as the
+	 * highest row at or below the horizon written after the cursor's last
+	 * update -- in normal operation that row committed before the update
+	 * that moved the horizon past it, so its xmin is older (a restored
+	 * outbox is loaded before, or with, the restored cursor).
+	 */
+	if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5, &nulo)) ||
+		ultimo_dado < horizonte)
+	{
+		ereport(LOG,
+				(errmsg("la secuencia de pae.eventos volvió a empezar (último id " INT64_FORMAT
+						", horizonte del relay " INT64_FORMAT ")",
+						ultimo_dado, horizonte),
+				 errdetail("El relay anuncia desde el principio los eventos que queden.")));
+		horizonte = 0;
+		nanunciados = 0;
+		reiniciada = true;
+	}
+
 	/* 2. H: the events still in flight (after L, before the snapshot) */
-	en_vuelo = relay_en_vuelo_minimo();
+	en_vuelo = relay_en_vuelo_minimo(ultimo_dado);
 
 	/* 3. a new snapshot: the committed rows above the horizon, in id order */
 	initStringInfo(&sql);
@@ -673,7 +708,7 @@ relay_ciclo(void)
 	if (nvisibles > 0)
 		visto = visibles[nvisibles - 1];
 
-	if (nuevos > 0 || nuevo != horizonte || ntodos != nanunciados)
+	if (nuevos > 0 || nuevo != horizonte || ntodos != nanunciados || reiniciada)
 	{
 		resetStringInfo(&sql);
 		appendStringInfo(&sql,
@@ -682,9 +717,14 @@ relay_ciclo(void)
 		for (i = 0, k = 0; i < ntodos; i++)
 			if (todos[i] > nuevo)
 				appendStringInfo(&sql, "%s" INT64_FORMAT, k++ ? "," : "", todos[i]);
-		appendStringInfo(&sql, "}', ultimo_anunciado = GREATEST(ultimo_anunciado, " INT64_FORMAT "),"
-						 " anunciado_en = CASE WHEN %d > 0 THEN pg_catalog.clock_timestamp() ELSE anunciado_en END",
-						 maximo, nuevos);
+		if (reiniciada)
+			appendStringInfo(&sql, "}', ultimo_anunciado = NULLIF(" INT64_FORMAT ", 0)", maximo);
+		else
+			appendStringInfo(&sql, "}', ultimo_anunciado = GREATEST(ultimo_anunciado, " INT64_FORMAT ")",
+							 maximo);
+		appendStringInfo(&sql,
+						 ", anunciado_en = CASE WHEN %d > 0 THEN pg_catalog.clock_timestamp() ELSE anunciado_en END",
+						 nuevos);
 		if (SPI_execute(sql.data, false, 0) != SPI_OK_UPDATE)
 			elog(ERROR, "SPI_execute failed");
 	}
@@ -700,7 +740,7 @@ fin:
 	{
 		/* the writers' lower bound: ids up to maximo were taken already */
 		SpinLockAcquire(&relay->mutex);
-		if (relay_mia->eventos_oid != eventos)
+		if (relay_mia->eventos_oid != eventos || reiniciada)
 		{
 			relay_mia->eventos_oid = eventos;
 			relay_mia->visto = 0;

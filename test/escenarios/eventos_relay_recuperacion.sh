@@ -6,6 +6,7 @@
 #   1. an event is announced (the cursor moves in the transaction that sends
 #      the NOTIFY: ultimo_anunciado, pendientes 0);
 #   2. DROP EXTENSION + CREATE EXTENSION: the new outbox is announced from 1;
+#      TRUNCATE pae.eventos RESTART IDENTITY: a listener gets the new id 1;
 #   3. a transaction that wrote events cannot be PREPAREd (0A000);
 #   4. DROP DATABASE right after a commit succeeds (the worker leaves when
 #      idle, within DROP DATABASE's wait for other sessions);
@@ -87,6 +88,28 @@ transicion r1 2
 [[ $(q r1 -c "SELECT max(id) FROM pae.eventos") == 1 ]] || fallo "the new outbox should start at id 1"
 esperar_anunciado r1 1
 echo "2. after DROP/CREATE EXTENSION the new event 1 is announced"
+
+# 2b. TRUNCATE ... RESTART IDENTITY: ids start again below the horizon; a
+#     listener must get the new event 1
+q r1 -c "TRUNCATE pae.eventos RESTART IDENTITY"
+PGAPPNAME=oyente psql -X -d r1 -c "LISTEN pae_eventos" -c "
+    DO \$\$ BEGIN
+      FOR i IN 1..600 LOOP
+        EXIT WHEN EXISTS (SELECT FROM pae.eventos) AND (SELECT pendientes FROM pae.relay_estado()) = 0;
+        PERFORM pg_sleep(0.1);
+      END LOOP;
+      PERFORM pg_sleep(0.3);
+    END \$\$" -c "SELECT 'fin'" >"$PAE_TMP/oyente.out" 2>&1 &
+oy=$!
+for ((i = 0; i < 600; i++)); do
+    [[ $(q postgres -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'oyente' AND query LIKE '%DO%'") == 1 ]] && break
+    sleep 0.1
+done
+transicion r1 5
+wait "$oy" || fallo "the listener failed: $(cat "$PAE_TMP/oyente.out")"
+grep -q 'payload "{"id": 1, "tipo": "visita.en_curso", "visita": "00000000-0000-4000-8000-000000000005"}"' "$PAE_TMP/oyente.out" ||
+    fallo "after TRUNCATE ... RESTART IDENTITY the new event 1 was not announced: $(cat "$PAE_TMP/oyente.out")"
+echo "2b. after TRUNCATE ... RESTART IDENTITY the new event 1 is announced"
 
 # 3. no PREPARE TRANSACTION for a transaction that wrote events
 err=$(q r1 -c "BEGIN; $(transicion_sql r1 3) PREPARE TRANSACTION 'pae_relay';" 2>&1 >/dev/null || true)
