@@ -47,7 +47,9 @@ OBJS = \
 	src/hijos_visita.o \
 	src/plan_clave.o \
 	src/version.o \
-	src/auditoria_canon.o
+	src/auditoria_canon.o \
+	src/eventos.o \
+	src/relay.o
 
 UPGRADE_1_1_FRAGMENTS = $(sort $(wildcard sql/1.1/*.sql))
 DATA_built = sql/$(EXTENSION)--1.0--1.1.sql sql/$(EXTENSION)--1.1.sql

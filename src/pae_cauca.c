@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * pae_cauca.c
- *	  Module entry point of pae_cauca: module magic and the extension's
- *	  settings.
+ *	  Module entry point of pae_cauca: module magic, the extension's
+ *	  settings and, when preloaded, the event relay (relay.c).
  *
  * Settings are PGC_SUSET: the name of the role PostgREST logs in as decides
  * whose JWT claims are trusted, so only a superuser (postgresql.conf,
@@ -15,6 +15,7 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
+#include "eventos.h"
 #include "geodesy.h"
 #include "pae_cauca.h"
 
@@ -42,4 +43,7 @@ _PG_init(void)
 
 	/* constant tables of the fence math, once per process */
 	pae_geo_init();
+
+	/* preloaded: shared memory and the launcher of the event relay */
+	pae_relay_init();
 }

@@ -45,7 +45,6 @@
 #include "access/detoast.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
-#include "commands/async.h"
 #include "common/cryptohash.h"
 #include "common/sha2.h"
 #include "executor/spi.h"
@@ -60,6 +59,7 @@
 #include "utils/resowner.h"
 #include "utils/timestamp.h"
 
+#include "eventos.h"
 #include "pae_cauca.h"
 #include "plan_clave.h"
 #include "sync.h"
@@ -1225,9 +1225,8 @@ pae_evento_lote(PaeSyncLote *lote, int n, const int *cuenta)
 					  args, nulls, false, 0);
 	id = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	pae_restaurar_usuario(&guardado);
-	/* queued now, sent only when the transaction commits */
-	Async_Notify("pae_eventos",
-				 psprintf("{\"id\": %s, \"tipo\": \"sincronizacion\", \"visita\": null}", id));
+	/* announced once the transaction commits (eventos.h) */
+	pae_evento_anunciar(id, "sincronizacion", NULL);
 	(void) n;
 }
 

@@ -23,7 +23,6 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
-#include "commands/async.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -35,6 +34,7 @@
 
 #include "alertas.h"
 #include "disparadores.h"
+#include "eventos.h"
 #include "geodesy.h"
 #include "plan_clave.h"
 #include "tiempos.h"
@@ -577,10 +577,8 @@ pae_tg_visitas_despues(PG_FUNCTION_ARGS)
 					  args, nulls, false, 0);
 	evento_id = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 
-	/* queued now, sent by the postmaster only when this transaction commits */
-	Async_Notify("pae_eventos",
-				 psprintf("{\"id\": %s, \"tipo\": \"%s\", \"visita\": \"%s\"}",
-						  evento_id, tipo, pae_uuid_texto(v.value[PV_ID])));
+	/* announced once this transaction commits, never after a rollback (eventos.h) */
+	pae_evento_anunciar(evento_id, tipo, pae_uuid_texto(v.value[PV_ID]));
 
 	pae_alertas(&v);
 

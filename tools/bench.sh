@@ -42,6 +42,12 @@
 # own; each pae_reportes view against the equivalent raw GROUP BY, and the
 # audited write cost of the rollup triggers (tools/bench_reportes.sh;
 # BENCH_REPORT_REPS, BENCH_REPORT_TX).
+# Section 8, event relay: pae.transicion with 1, 2, 4, 8 pgbench clients,
+# NOTIFY pae_eventos sent after commit by the relay (pae_cauca preloaded)
+# against in-transaction NOTIFY (not preloaded), and the commit-to-LISTEN
+# latency, on a cluster of its own with fsync and synchronous_commit on
+# (tools/bench_relay.sh, bench/relay_datos.sql, bench/relay_oyente.c;
+# length: BENCH_RELAY_SECONDS, default 10 per run).
 #
 # Result lines start with `BENCH <name> <ratio>`.  The exit status is
 # non-zero when a step failed; ratios off target do not fail the run.
@@ -103,6 +109,7 @@ printf '             section 4: %s batches x %s visits through pae_api.sincroniz
 printf '             section 6: %s visits over %s visitadores, %s timed runs per variant + 1 warm-up\n' \
     "${BENCH_RLS_VISITAS:-1000000}" "${BENCH_RLS_VISITADORES:-50}" "${BENCH_RLS_REPS:-7}"
 printf '             section 7: %s generated visits, 24 months, 3,000 sedes\n' "${BENCH_REPORT_VISITAS:-10000000}"
+printf '             section 8: pgbench -c 1/2/4/8 -T %s per mode, own cluster with fsync on\n' "${BENCH_RELAY_SECONDS:-10}"
 
 # --- section 1: geofence ----------------------------------------------------------
 printf '\n========== Section 1: geofence (single core) ==========\n'
@@ -212,6 +219,12 @@ t=$SECONDS
 printf '\n========== Section 7: reports for BI (pae_reportes) ==========\n'
 tools/bench_reportes.sh || fail "section 7: reports benchmark failed"
 printf '(section 7: %ss)\n' "$((SECONDS - t))"
+
+# --- section 8: event relay ------------------------------------------------------
+t=$SECONDS
+printf '\n========== Section 8: transitions, relay vs in-transaction NOTIFY (own cluster, fsync on) ==========\n'
+tools/bench_relay.sh || fail "section 8: relay benchmark failed"
+printf '(section 8: %ss)\n' "$((SECONDS - t))"
 
 printf '\nload avg at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'total: %ss\n' "$((SECONDS - T0))"

@@ -3,7 +3,7 @@
 #
 #   tools/devcluster.sh start     build, install into a private tree, start; writes .devcluster.env
 #   . ./.devcluster.env           PGHOST, PGPORT, PGUSER, PATH for psql, pg_regress, pgbench
-#   tools/devcluster.sh install   rebuild and reinstall (new sessions load the new library)
+#   tools/devcluster.sh install   rebuild, reinstall and restart (pae_cauca is preloaded)
 #   tools/devcluster.sh stop      stop it and remove its directory
 #
 # Same private tree and cluster settings as tools/test.sh (tools/pgenv.sh);
@@ -33,6 +33,9 @@ install)
     . "$envfile"
     trap - EXIT         # the cluster stays up
     pae_build_install
+    # the library is preloaded: only a restart makes the server run the new one
+    pae_as_server_user "$PAE_PGBIN/pg_ctl" -D "$PAE_TMP/data" -l "$PAE_TMP/server.log" -w -t 60 -s \
+        -o "-p $PGPORT -k $PAE_TMP" restart -m fast
     ;;
 stop)
     [[ -f $envfile ]] || exit 0

@@ -202,7 +202,7 @@ pae_free_port() {
 # localhost).  One setting per line, for PAE_CLUSTER_CONF.
 PAE_CRON_DB=pae_cron
 pae_test_cluster_conf() {
-    printf '%s\n' "shared_preload_libraries = 'pg_cron'" \
+    printf '%s\n' "shared_preload_libraries = 'pae_cauca,pg_cron'" \
                    "cron.database_name = '$PAE_CRON_DB'" \
                    "cron.use_background_workers = on"
 }

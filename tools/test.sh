@@ -139,9 +139,14 @@ read_tap() {
     done <"$f"
 }
 
+# Server settings of the test cluster, one per line (pae_test_cluster_conf
+# in tools/pgenv.sh).  The suite runs with pae_cauca preloaded: NOTIFY
+# pae_eventos is sent by the relay's worker after commit (src/relay.c); the
+# scenario eventos_sin_preload starts a second cluster without it.  pg_cron
+# is preloaded too, for the scheduled upkeep (scenario pg_cron_sellado).
+
 pae_ensure_packages || setup_failed "packages"
 pae_build_install || setup_failed "build"
-# the settings of the test cluster (pg_cron preloaded; tools/pgenv.sh)
 export PAE_CLUSTER_CONF=${PAE_CLUSTER_CONF-$(pae_test_cluster_conf)}
 pae_cluster_start || setup_failed "cluster"
 pae_cron_database || setup_failed "cluster (database $PAE_CRON_DB)"

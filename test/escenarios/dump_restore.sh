@@ -93,6 +93,16 @@ if [[ -n $vacias ]]; then
     echo "dump_restore: the database to dump is not populated as it should be: $vacias"
     exit 1
 fi
+
+# the event relay (pae_cauca preloaded) moves pae.relay_cursor after commit:
+# let it catch up, so that the dump and the original hold the same row
+if [[ $(psql_q -At -d "$origen" -c "SELECT to_regprocedure('pae.relay_estado()') IS NOT NULL") == t ]]; then
+    for ((i = 0; i < 600; i++)); do
+        [[ $(psql_q -At -d "$origen" -c "SELECT e.pendientes = 0 AND coalesce(cardinality(c.anunciados), 0) = 0
+                                            FROM pae.relay_estado() e LEFT JOIN pae.relay_cursor c ON true") == t ]] && break
+        sleep 0.1
+    done
+fi
 pg_dump -Fc -f "$dump" "$origen"
 createdb "$destino"
 PGOPTIONS='-c session_replication_role=replica' pg_restore --single-transaction --exit-on-error -d "$destino" "$dump"
