@@ -66,6 +66,10 @@ T0=$SECONDS
 
 fail() { pae_err "bench: $*"; exit 1; }
 
+# BENCH_SECTIONS="2 4" runs only those sections (default: all eight)
+BENCH_SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5 6 7 8}
+want() { [[ " $BENCH_SECTIONS " == *" $1 "* ]]; }
+
 # psql on the bench database: quiet, stop at the first error.
 bpsql() { psql -X -q -v ON_ERROR_STOP=1 -P pager=off -d "$BENCH_DB" "$@"; }
 # one value
@@ -73,6 +77,9 @@ bval() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$BENCH_DB" -c "$1"; }
 
 pae_ensure_packages || fail "system packages missing"
 pae_build_install || fail "build or install failed"
+# The product as the README recommends it: pae_cauca preloaded, so events are
+# relayed after commit (section 8 compares both modes on a cluster of its own).
+export PAE_CLUSTER_CONF=${PAE_CLUSTER_CONF-"shared_preload_libraries = 'pae_cauca'"}
 pae_cluster_start || fail "could not start the throwaway cluster"
 
 # A bigger buffer pool than the test cluster's: section 1 scans a 135 MB
@@ -112,6 +119,7 @@ printf '             section 7: %s generated visits, 24 months, 3,000 sedes\n' "
 printf '             section 8: pgbench -c 1/2/4/8 -T %s per mode, own cluster with fsync on\n' "${BENCH_RELAY_SECONDS:-10}"
 
 # --- section 1: geofence ----------------------------------------------------------
+if want 1; then
 printf '\n========== Section 1: geofence (single core) ==========\n'
 t=$SECONDS
 bpsql -f bench/geocerca_datos.sql >/dev/null || fail "section 1: data generation failed"
@@ -123,8 +131,10 @@ printf 'evaluating three float8 operations and one comparison over the same four
 printf 'passing about as many rows as (a); (f_all) and (f_none) pass all and none.\n'
 bpsql -v reps="$BENCH_REPS" -f bench/geocerca.sql || fail "section 1: measurement failed"
 printf '(section 1: %ss)\n' "$((SECONDS - t))"
+fi
 
 # --- section 2: state machine -------------------------------------------------------
+if want 2; then
 printf '\n========== Section 2: state machine (pgbench, 2 clients, %ss per variant) ==========\n' "$BENCH_SECONDS"
 t=$SECONDS
 # Enough programada visits that the transicion run never runs out: room
@@ -191,40 +201,53 @@ TPS_BARE=$TPS
 printf '\ntransicion: %s tps; bare UPDATE (triggers disabled): %s tps\n' "$TPS_TRANSICION" "$TPS_BARE"
 awk -v a="$TPS_TRANSICION" -v b="$TPS_BARE" 'BEGIN { printf "BENCH transicion_vs_bare_update %.2f\n", a / b }'
 printf '(section 2: %ss)\n' "$((SECONDS - t))"
+fi
 
 # --- section 3: audit trail ------------------------------------------------------
+if want 3; then
 t=$SECONDS
 printf '\n========== Section 3: audit trail ==========\n'
 BENCH_SECONDS="$BENCH_SECONDS" tools/bench_auditoria.sh "$BENCH_DB" || fail "section 3: audit benchmark failed"
 printf '(section 3: %ss)\n' "$((SECONDS - t))"
+fi
 
 # --- section 4: offline sync ------------------------------------------------------
+if want 4; then
 t=$SECONDS
 printf '\n========== Section 4: offline sync (pae_api.sincronizar) ==========\n'
 tools/bench_sincronizacion.sh "$BENCH_DB" || fail "section 4: sync benchmark failed"
 printf '(section 4: %ss)\n' "$((SECONDS - t))"
+fi
 
 # --- section 5: logins -----------------------------------------------------------
+if want 5; then
 t=$SECONDS
 BENCH_SECONDS="$BENCH_SECONDS" tools/bench_login.sh "$BENCH_DB" || fail "section 5: login benchmark failed"
 printf '(section 5: %ss)\n' "$((SECONDS - t))"
+fi
 
 # --- section 6: row-level security ---------------------------------------------
+if want 6; then
 t=$SECONDS
 tools/bench_rls.sh "$BENCH_DB" || fail "section 6: row-level security benchmark failed"
 printf '(section 6: %ss)\n' "$((SECONDS - t))"
+fi
 
 # --- section 7: reports for BI -----------------------------------------------------
+if want 7; then
 t=$SECONDS
 printf '\n========== Section 7: reports for BI (pae_reportes) ==========\n'
 tools/bench_reportes.sh || fail "section 7: reports benchmark failed"
 printf '(section 7: %ss)\n' "$((SECONDS - t))"
+fi
 
 # --- section 8: event relay ------------------------------------------------------
+if want 8; then
 t=$SECONDS
 printf '\n========== Section 8: transitions, relay vs in-transaction NOTIFY (own cluster, fsync on) ==========\n'
 tools/bench_relay.sh || fail "section 8: relay benchmark failed"
 printf '(section 8: %ss)\n' "$((SECONDS - t))"
+fi
 
 printf '\nload avg at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'total: %ss\n' "$((SECONDS - T0))"
