@@ -114,6 +114,12 @@ paso "Cargando los datos de demostración (tools/demo_datos.sql): sedes, contrat
 paso "    cada visita pasa por la máquina de estados como la haría cada persona; tarda alrededor de un minuto"
 psql_demo -f tools/demo_datos.sql >>"$registro" 2>&1 ||
     { falla "la carga de los datos de demostración (tools/demo_datos.sql) falló"; tail -n 20 "$registro" >&2; exit 1; }
+# what the daily job does (pg_cron runs it at night): the months ahead for
+# visits, rollups and audit, and the rows that landed in a default partition
+# moved into their month
+paso "Mantenimiento de particiones, como lo hace la tarea diaria: pae.mantener_particiones()"
+psql_demo -c 'SET client_min_messages = warning' -c 'SELECT pae.mantener_particiones()' >>"$registro" 2>&1 ||
+    { falla "pae.mantener_particiones() falló"; tail -n 20 "$registro" >&2; exit 1; }
 psql_demo -At <<'SQL'
 SELECT '==> Datos cargados: ' || (SELECT count(*) FROM pae.municipios) || ' municipios, '
        || (SELECT count(*) FROM pae.sedes) || ' sedes de ' || (SELECT count(*) FROM pae.instituciones)
