@@ -119,11 +119,14 @@ printf '             section 7: %s generated visits, 24 months, 3,000 sedes\n' "
 printf '             section 8: pgbench -c 1/2/4/8 -T %s per mode, own cluster with fsync on\n' "${BENCH_RELAY_SECONDS:-10}"
 
 # --- section 1: geofence ----------------------------------------------------------
-if want 1; then
+# (its sedes are also those of sections 2 and 4: generated when any of them runs)
+if want 1 || want 2 || want 4; then
 printf '\n========== Section 1: geofence (single core) ==========\n'
 t=$SECONDS
 bpsql -f bench/geocerca_datos.sql >/dev/null || fail "section 1: data generation failed"
 printf 'data generated in %ss\n' "$((SECONDS - t))"
+fi
+if want 1; then
 printf 'Each variant: SELECT count(*) FROM bench.capturas WHERE <predicate>, a sequential scan\n'
 printf 'with max_parallel_workers_per_gather = 0 and jit = off; time = EXPLAIN (ANALYZE,\n'
 printf 'TIMING OFF, SUMMARY ON) execution time.  (f) is the executor floor: the same scan\n'

@@ -252,6 +252,15 @@ DECLARE
     v_ok      boolean;
     v_iat     bigint;
 BEGIN
+    -- each attempt must be counted (the lockout lives in pae.intentos_login);
+    -- a read-only transaction (GET /rpc/login, a replica) could check the
+    -- password but not record the attempt: refuse before looking at it
+    IF current_setting('transaction_read_only')::boolean THEN
+        RAISE EXCEPTION 'pae_api.login necesita una transacción de lectura y escritura'
+            USING ERRCODE = 'read_only_sql_transaction',
+                  DETAIL = 'Cada intento se registra para bloquear el correo tras login_intentos_max fallos, y una transacción de solo lectura (un GET de PostgREST, una réplica) no puede registrarlo: no se revisa la contraseña.',
+                  HINT = 'Inicie sesión con POST /rpc/login en el servidor primario.';
+    END IF;
     SELECT s.secreto INTO v_secreto FROM pae.secreto_jwt s;
     IF v_secreto IS NULL THEN
         RAISE EXCEPTION 'el servidor no tiene secreto JWT configurado'
@@ -303,7 +312,7 @@ $$;
 COMMENT ON FUNCTION pae_api.login(text, text) IS
 $$Inicia sesión y devuelve un token JWT.
 
-Con el correo y la contraseña de una persona activa devuelve {"token": "<JWT HS256>"} con los claims sub (id de la persona), role (pae_visitador, pae_supervisor, pae_coordinador, pae_admin o pae_bi), iat y exp (vigencia: regla token_vida). Credenciales incorrectas, correo desconocido o persona inactiva: HTTP 401 y {"error": {"code": "PV010", "mensaje": "correo o contraseña incorrectos"}}. Cinco fallos de un correo en 15 minutos lo bloquean 15 minutos, aun con la contraseña correcta: HTTP 429, cabecera Retry-After (segundos) y {"error": {"code": "PV010", ...}}. Sin secreto JWT configurado: 55000 (HTTP 500).$$;
+Con el correo y la contraseña de una persona activa devuelve {"token": "<JWT HS256>"} con los claims sub (id de la persona), role (pae_visitador, pae_supervisor, pae_coordinador, pae_admin o pae_bi), iat y exp (vigencia: regla token_vida). Credenciales incorrectas, correo desconocido o persona inactiva: HTTP 401 y {"error": {"code": "PV010", "mensaje": "correo o contraseña incorrectos"}}. Cinco fallos de un correo en 15 minutos lo bloquean 15 minutos, aun con la contraseña correcta: HTTP 429, cabecera Retry-After (segundos) y {"error": {"code": "PV010", ...}}. Sin secreto JWT configurado: 55000 (HTTP 500). En una transacción de solo lectura (GET /rpc/login, una réplica) no revisa la contraseña: 25006 (HTTP 405), porque no podría contar el intento.$$;
 REVOKE ALL ON FUNCTION pae_api.login(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pae_api.login(text, text)
     TO pae_anon, pae_visitador, pae_supervisor, pae_coordinador, pae_admin, pae_bi;

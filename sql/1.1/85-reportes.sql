@@ -393,9 +393,11 @@ COMMENT ON FUNCTION pae.plegar_resumenes() IS
 REVOKE ALL ON FUNCTION pae.plegar_resumenes() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pae.plegar_resumenes() TO pae_admin;
 
--- Partitions: pae.resumen_visitas joins pae.visitas and pae.auditoria as
--- a table partitioned by month.  Bodies as in 50-particiones.sql, with the
--- rollup's date bounds.
+-- Partitions: pae.resumen_visitas and pae.resumen_sedes join pae.visitas
+-- and pae.auditoria as tables partitioned by month.  The bodies of 1.0, with
+-- the programme's calendar from the catalogue of rules
+-- (pae.regla('zona_horaria'), src/reglas.h) instead of repeated literals,
+-- and the rollups' date bounds.
 CREATE OR REPLACE FUNCTION pae.crear_particion_mes(padre regclass, mes date)
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
