@@ -3,7 +3,7 @@
 # pae_cauca database, as the superuser and as each pae_* role.
 #
 #   tools/stress.sh (make stress), or alone: bash tools/stress.d/40-sqlsmith.sh
-#   SQLSMITH_SECONDS=<s>   time per target (default 45; 7 targets -> about 5 min)
+#   SQLSMITH_SECONDS=<s>   time per target (default 35; 7 targets -> about 4 min)
 #   SQLSMITH_SEED=<n>      first seed (default 1; each target adds its index)
 #   SQLSMITH_OPTS=<opts>   more sqlsmith options (default --exclude-catalog: queries
 #                          over our tables and views, not the system catalogs)
@@ -29,7 +29,7 @@ cd "$(dirname "$0")/../.."
 . tools/pgenv.sh
 trap pae_cleanup EXIT
 
-segundos=${SQLSMITH_SECONDS:-45}
+segundos=${SQLSMITH_SECONDS:-35}
 semilla=${SQLSMITH_SEED:-1}
 command -v sqlsmith >/dev/null || { pae_err "sqlsmith is not installed (apt-get install sqlsmith)"; exit 1; }
 
