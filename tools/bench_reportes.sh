@@ -236,7 +236,8 @@ run() { # $1: label; sets TPS
     TPS=$(echo "$out" | sed -n 's/^tps = \([0-9.]*\) .*/\1/p')
     printf '    %-22s %s tps (%s transactions)\n' "$1" "$TPS" "$((2 * TX))"
 }
-disparadores() { q -c "ALTER TABLE pae.visitas $1 TRIGGER resumen" -c "ALTER TABLE pae.visita_respuestas $1 TRIGGER resumen" >/dev/null; }
+disparadores() { q -c "ALTER TABLE pae.visitas $1 TRIGGER resumen" -c "ALTER TABLE pae.visitas $1 TRIGGER resumen_cambio" \
+                   -c "ALTER TABLE pae.visita_respuestas $1 TRIGGER resumen" >/dev/null; }
 printf 'writes: pgbench -c 2 -j 2 -t %s -M prepared, pae.transicion(programada -> cancelada) as a coordinator, audited:\n' "$TX"
 deltas0=$(val 'SELECT count(*) FROM pae.resumen_visitas')
 SA=0 SB=0
@@ -246,7 +247,7 @@ for ronda in 1 2 3; do   # alternated, in turn first and second: the machine's l
             run "with rollup ($ronda)"; SA=$(awk -v a="$SA" -v b="$TPS" 'BEGIN { print a + b }')
         else
             disparadores DISABLE
-            [[ $(val "SELECT count(*) FROM pg_trigger t JOIN pg_inherits i ON i.inhrelid = t.tgrelid WHERE i.inhparent = 'pae.visitas'::regclass AND t.tgname = 'resumen' AND t.tgenabled <> 'D'") == 0 ]] ||
+            [[ $(val "SELECT count(*) FROM pg_trigger t JOIN pg_inherits i ON i.inhrelid = t.tgrelid WHERE i.inhparent = 'pae.visitas'::regclass AND t.tgname IN ('resumen', 'resumen_cambio') AND t.tgenabled <> 'D'") == 0 ]] ||
                 fail "DISABLE TRIGGER did not reach the partitions"
             run "without rollup ($ronda)"; SB=$(awk -v a="$SB" -v b="$TPS" 'BEGIN { print a + b }')
             disparadores ENABLE

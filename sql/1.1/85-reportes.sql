@@ -322,8 +322,27 @@ COMMENT ON FUNCTION pae.tg_resumen_sedes() IS
 REVOKE ALL ON FUNCTION pae.tg_resumen_visitas(), pae.tg_resumen_respuestas(), pae.tg_resumen_sedes()
     FROM PUBLIC, pae_anon, pae_visitador, pae_supervisor, pae_coordinador, pae_admin, pae_bi;
 
-CREATE TRIGGER resumen AFTER INSERT OR UPDATE OR DELETE ON pae.visitas
+-- An update fires the rollup only when something the reports count may
+-- change (its WHEN is evaluated by the executor, not in PL/pgSQL): many
+-- updates -- a check-in inside the fence, observaciones, the check-out's
+-- coordinates -- change no count and no longer pay for the call.
+-- The conditions are those of the function's own early exit, made coarser
+-- (any change of fecha_visita fires), never finer.
+CREATE TRIGGER resumen AFTER INSERT OR DELETE ON pae.visitas
     FOR EACH ROW EXECUTE FUNCTION pae.tg_resumen_visitas();
+CREATE TRIGGER resumen_cambio AFTER UPDATE ON pae.visitas
+    FOR EACH ROW
+    WHEN (OLD.sede IS DISTINCT FROM NEW.sede
+          OR OLD.contrato IS DISTINCT FROM NEW.contrato
+          OR OLD.fecha_visita IS DISTINCT FROM NEW.fecha_visita
+          OR OLD.raciones_programadas IS DISTINCT FROM NEW.raciones_programadas
+          OR OLD.raciones_entregadas IS DISTINCT FROM NEW.raciones_entregadas
+          OR (OLD.dentro_geocerca IS FALSE) <> (NEW.dentro_geocerca IS FALSE)
+          OR (OLD.estado IN ('cerrada', 'aprobada', 'devuelta')) <> (NEW.estado IN ('cerrada', 'aprobada', 'devuelta'))
+          OR (OLD.estado = 'aprobada') <> (NEW.estado = 'aprobada')
+          OR (OLD.estado = 'devuelta') <> (NEW.estado = 'devuelta')
+          OR (OLD.estado = 'cancelada') <> (NEW.estado = 'cancelada'))
+    EXECUTE FUNCTION pae.tg_resumen_visitas();
 CREATE TRIGGER resumen AFTER INSERT OR UPDATE OR DELETE ON pae.visita_respuestas
     FOR EACH ROW EXECUTE FUNCTION pae.tg_resumen_respuestas();
 CREATE TRIGGER resumen AFTER UPDATE OF municipio ON pae.sedes
