@@ -123,9 +123,11 @@ DECLARE
     v_rp     bigint;
     v_re     bigint;
 BEGIN
-    IF TG_WHEN <> 'AFTER' OR TG_LEVEL <> 'ROW'
-       OR NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = TG_RELID
-                         AND i.inhparent = 'pae.visitas'::regclass) THEN
+    -- a partition of pae.visitas at any depth, as src/disparadores.c
+    -- accepts for the C triggers (pg_partition_root: one catalog lookup,
+    -- not a query planned and run for every row)
+    IF TG_WHEN <> 'AFTER' OR TG_LEVEL <> 'ROW' OR TG_RELID = 'pae.visitas'::regclass
+       OR pg_partition_root(TG_RELID) IS DISTINCT FROM 'pae.visitas'::regclass THEN
         RAISE EXCEPTION 'pae.tg_resumen_visitas no puede dispararse sobre la tabla "%.%" (%, %)',
                         CASE WHEN TG_TABLE_SCHEMA LIKE 'pg\_temp\_%' THEN 'pg_temp' ELSE TG_TABLE_SCHEMA END,
                         TG_TABLE_NAME, TG_WHEN, TG_LEVEL
